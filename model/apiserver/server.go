@@ -1,0 +1,343 @@
+package apiserver
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/sim"
+)
+
+// Server stores objects and serves model.Client.
+type Server struct {
+	k        *sim.Kernel
+	start    time.Time
+	rv       uint64
+	objects  map[string]map[string]model.Object // kind -> key -> object
+	watchers map[string][]model.WatchHandler
+	names    *sim.Rand
+	uids     uint64
+}
+
+var _ model.Client = (*Server)(nil)
+
+// New returns an empty server. start is the wall date of simulated time zero
+// (for creationTimestamp and the like).
+func New(k *sim.Kernel, start time.Time) *Server {
+	return &Server{
+		k:        k,
+		start:    start,
+		objects:  make(map[string]map[string]model.Object),
+		watchers: make(map[string][]model.WatchHandler),
+		names:    k.Rand("apiserver/names"),
+	}
+}
+
+// Now returns the wall-clock instant of the current simulated time.
+func (s *Server) Now() time.Time { return s.k.Now().Wall(s.start) }
+
+func (s *Server) bucket(kind string) map[string]model.Object {
+	b := s.objects[kind]
+	if b == nil {
+		b = make(map[string]model.Object)
+		s.objects[kind] = b
+	}
+	return b
+}
+
+func key(namespace, name string) string {
+	if namespace == "" {
+		return name
+	}
+	return namespace + "/" + name
+}
+
+// generateSuffix returns five characters from upstream's alphabet
+// (k8s.io/apimachinery/pkg/util/rand: consonants and digits without
+// look-alikes), drawn from the server's seeded stream.
+func (s *Server) generateSuffix() string {
+	const alphabet = "bcdfghjklmnpqrstvwxz2456789"
+	b := make([]byte, 5)
+	for i := range b {
+		b[i] = alphabet[s.names.IntN(len(alphabet))]
+	}
+	return string(b)
+}
+
+func (s *Server) nextRV() string {
+	s.rv++
+	return strconv.FormatUint(s.rv, 10)
+}
+
+// Create admits a new object.
+func (s *Server) Create(in model.Object) (model.Object, error) {
+	o := model.DeepCopyObject(in)
+	info := model.KindOf(o)
+	if info == nil {
+		return nil, fmt.Errorf("apiserver: unsupported type %T", in)
+	}
+	meta := o.GetObjectMeta()
+	if info.Namespaced && meta.Namespace == "" {
+		meta.Namespace = "default"
+	}
+	if !info.Namespaced {
+		meta.Namespace = ""
+	}
+	if meta.Name == "" && meta.GenerateName != "" {
+		b := s.bucket(info.Kind)
+		for i := 0; i < 100; i++ {
+			name := meta.GenerateName + s.generateSuffix()
+			if _, taken := b[key(meta.Namespace, name)]; !taken {
+				meta.Name = name
+				break
+			}
+		}
+	}
+	model.SetDefaults(o)
+	if err := s.admit(o); err != nil {
+		return nil, err
+	}
+	if errs := model.Validate(o); len(errs) > 0 {
+		return nil, &model.StatusError{Reason: model.ReasonInvalid, Kind: info.Kind, Key: meta.Key(), Message: errs[0].Error()}
+	}
+	b := s.bucket(info.Kind)
+	k := meta.Key()
+	if _, exists := b[k]; exists {
+		return nil, &model.StatusError{Reason: model.ReasonAlreadyExists, Kind: info.Kind, Key: k, Message: "already exists"}
+	}
+	s.uids++
+	meta.UID = fmt.Sprintf("%08x-0000-4000-8000-%012x", s.k.Seed()&0xffffffff, s.uids)
+	now := s.Now()
+	meta.CreationTimestamp = &now
+	meta.Generation = 1
+	meta.ResourceVersion = s.nextRV()
+	b[k] = o
+	s.notify(info.Kind, model.WatchEvent{Type: model.Added, Object: o})
+	return o, nil
+}
+
+// admit applies the admission plugins that matter before validation:
+// priority resolution (plugin/pkg/admission/priority).
+func (s *Server) admit(o model.Object) error {
+	pod, ok := o.(*model.Pod)
+	if !ok {
+		return nil
+	}
+	return s.admitPriority(&pod.Spec, pod.Key())
+}
+
+func (s *Server) admitPriority(spec *model.PodSpec, k string) error {
+	var pc *model.PriorityClass
+	if spec.PriorityClassName != "" {
+		obj, found := s.bucket("PriorityClass")[spec.PriorityClassName]
+		if !found {
+			switch spec.PriorityClassName {
+			case model.SystemClusterCritical:
+				pc = &model.PriorityClass{Value: model.SystemCriticalPriority}
+			case model.SystemNodeCritical:
+				pc = &model.PriorityClass{Value: model.SystemCriticalPriority + 1000}
+			default:
+				return &model.StatusError{Reason: model.ReasonForbidden, Kind: "Pod", Key: k,
+					Message: fmt.Sprintf("no PriorityClass with name %s was found", spec.PriorityClassName)}
+			}
+		} else {
+			pc = obj.(*model.PriorityClass)
+		}
+	} else {
+		// The globalDefault class, the one with the lowest value if several.
+		for _, name := range model.SortedKeys(s.bucket("PriorityClass")) {
+			c := s.bucket("PriorityClass")[name].(*model.PriorityClass)
+			if c.GlobalDefault && (pc == nil || c.Value < pc.Value) {
+				pc = c
+			}
+		}
+	}
+	value := int32(0)
+	policy := model.PreemptLowerPriority
+	if pc != nil {
+		value = pc.Value
+		if pc.PreemptionPolicy != nil {
+			policy = *pc.PreemptionPolicy
+		}
+	}
+	if spec.Priority != nil && *spec.Priority != value {
+		return &model.StatusError{Reason: model.ReasonForbidden, Kind: "Pod", Key: k,
+			Message: "the integer value of priority must not be provided in pod spec; the priority admission controller computes it from priorityClassName"}
+	}
+	spec.Priority = &value
+	if spec.PreemptionPolicy == nil {
+		spec.PreemptionPolicy = &policy
+	}
+	return nil
+}
+
+// Update replaces an object, checking resourceVersion when given.
+func (s *Server) Update(in model.Object) (model.Object, error) {
+	o := model.DeepCopyObject(in)
+	info := model.KindOf(o)
+	if info == nil {
+		return nil, fmt.Errorf("apiserver: unsupported type %T", in)
+	}
+	meta := o.GetObjectMeta()
+	if info.Namespaced && meta.Namespace == "" {
+		meta.Namespace = "default"
+	}
+	b := s.bucket(info.Kind)
+	k := meta.Key()
+	old, ok := b[k]
+	if !ok {
+		return nil, &model.StatusError{Reason: model.ReasonNotFound, Kind: info.Kind, Key: k, Message: "not found"}
+	}
+	om := old.GetObjectMeta()
+	if meta.ResourceVersion != "" && meta.ResourceVersion != om.ResourceVersion {
+		return nil, &model.StatusError{Reason: model.ReasonConflict, Kind: info.Kind, Key: k,
+			Message: "the object has been modified; please apply your changes to the latest version and try again"}
+	}
+	model.SetDefaults(o)
+	if errs := model.Validate(o); len(errs) > 0 {
+		return nil, &model.StatusError{Reason: model.ReasonInvalid, Kind: info.Kind, Key: k, Message: errs[0].Error()}
+	}
+	meta.UID, meta.CreationTimestamp, meta.Generation = om.UID, om.CreationTimestamp, om.Generation
+	if specChanged(old, o) {
+		meta.Generation++
+	}
+	meta.ResourceVersion = s.nextRV()
+	b[k] = o
+	s.notify(info.Kind, model.WatchEvent{Type: model.Modified, Object: o, Old: old})
+	return o, nil
+}
+
+// specChanged reports whether the update changes more than status and
+// metadata, which is when upstream bumps metadata.generation.
+func specChanged(old, cur model.Object) bool {
+	type specHolder interface{ GetObjectMeta() *model.ObjectMeta }
+	strip := func(o model.Object) model.Object {
+		c := model.DeepCopyObject(o)
+		*c.GetObjectMeta() = model.ObjectMeta{}
+		switch x := c.(type) {
+		case *model.Pod:
+			x.Status = model.PodStatus{}
+		case *model.Node:
+			x.Status = model.NodeStatus{}
+		case *model.Deployment:
+			x.Status = model.DeploymentStatus{}
+		case *model.ReplicaSet:
+			x.Status = model.ReplicaSetStatus{}
+		case *model.StatefulSet:
+			x.Status = model.StatefulSetStatus{}
+		case *model.DaemonSet:
+			x.Status = model.DaemonSetStatus{}
+		case *model.Job:
+			x.Status = model.JobStatus{}
+		case *model.CronJob:
+			x.Status = model.CronJobStatus{}
+		}
+		return c
+	}
+	return !deepEqual(strip(old), strip(cur))
+}
+
+// Delete removes an object at once.
+func (s *Server) Delete(kind, namespace, name string) error {
+	b := s.bucket(kind)
+	k := key(namespace, name)
+	old, ok := b[k]
+	if !ok {
+		return &model.StatusError{Reason: model.ReasonNotFound, Kind: kind, Key: k, Message: "not found"}
+	}
+	delete(b, k)
+	s.rv++
+	s.notify(kind, model.WatchEvent{Type: model.Deleted, Object: old})
+	return nil
+}
+
+// Get returns an object.
+func (s *Server) Get(kind, namespace, name string) (model.Object, error) {
+	k := key(namespace, name)
+	o, ok := s.bucket(kind)[k]
+	if !ok {
+		return nil, &model.StatusError{Reason: model.ReasonNotFound, Kind: kind, Key: k, Message: "not found"}
+	}
+	return o, nil
+}
+
+// List returns every object of kind sorted by key.
+func (s *Server) List(kind string) ([]model.Object, error) {
+	b := s.bucket(kind)
+	out := make([]model.Object, 0, len(b))
+	for _, k := range model.SortedKeys(b) {
+		out = append(out, b[k])
+	}
+	return out, nil
+}
+
+// Bind sets a pod's nodeName and its PodScheduled condition, as the binding
+// subresource does; binding a pod that is already bound is a Conflict.
+func (s *Server) Bind(namespace, name, node string) error {
+	o, err := s.Get("Pod", namespace, name)
+	if err != nil {
+		return err
+	}
+	pod := model.DeepCopy(o.(*model.Pod))
+	if pod.Spec.NodeName != "" {
+		return &model.StatusError{Reason: model.ReasonConflict, Kind: "Pod", Key: pod.Key(),
+			Message: fmt.Sprintf("pod is already assigned to node %q", pod.Spec.NodeName)}
+	}
+	if pod.DeletionTimestamp != nil {
+		return &model.StatusError{Reason: model.ReasonConflict, Kind: "Pod", Key: pod.Key(), Message: "pod is being deleted"}
+	}
+	pod.Spec.NodeName = node
+	now := s.Now()
+	pod.Status.SetCondition(model.PodCondition{Type: model.PodScheduled, Status: model.ConditionTrue, LastTransitionTime: &now})
+	pod.ResourceVersion = ""
+	_, err = s.Update(pod)
+	return err
+}
+
+// Watch registers h for kind and replays the current objects as Added
+// events first.
+func (s *Server) Watch(kind string, h model.WatchHandler) {
+	s.watchers[kind] = append(s.watchers[kind], h)
+	objs, _ := s.List(kind)
+	for _, o := range objs {
+		ev := model.WatchEvent{Type: model.Added, Object: o}
+		s.k.After(0, sim.HandlerFunc(func(sim.Time) { h(ev) }))
+	}
+}
+
+// notify delivers ev to every watcher of kind as a kernel event at the
+// current instant.
+func (s *Server) notify(kind string, ev model.WatchEvent) {
+	for _, h := range s.watchers[kind] {
+		h := h
+		s.k.After(0, sim.HandlerFunc(func(sim.Time) { h(ev) }))
+	}
+}
+
+// Objects returns every stored object, ordered by kind, namespace and name.
+func (s *Server) Objects() []model.Object {
+	kinds := model.SortedKeys(s.objects)
+	var out []model.Object
+	for _, k := range kinds {
+		objs, _ := s.List(k)
+		out = append(out, objs...)
+	}
+	return out
+}
+
+// Count returns the number of objects of kind.
+func (s *Server) Count(kind string) int { return len(s.objects[kind]) }
+
+// Kinds returns the kinds that hold objects, sorted.
+func (s *Server) Kinds() []string {
+	var out []string
+	for _, k := range model.SortedKeys(s.objects) {
+		if len(s.objects[k]) > 0 {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,93 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+)
+
+// WatchEventType is Added, Modified or Deleted, as in a Kubernetes watch.
+type WatchEventType string
+
+// Watch event types.
+const (
+	Added    WatchEventType = "ADDED"
+	Modified WatchEventType = "MODIFIED"
+	Deleted  WatchEventType = "DELETED"
+)
+
+// WatchEvent is one change delivered to a watcher. Object is the new state
+// (the last state for Deleted); Old is the previous state for Modified.
+// Both are shared with the store's cache: watchers must not mutate them
+// (copy with DeepCopy first), exactly as with client-go informer caches.
+type WatchEvent struct {
+	Type   WatchEventType
+	Object Object
+	Old    Object
+}
+
+// WatchHandler receives watch events in commit order.
+type WatchHandler func(ev WatchEvent)
+
+// Client is how every component talks to the API server. Implementations
+// model latency, throttling and failure; callers see only results, and
+// react to changes through Watch rather than by reading a store.
+type Client interface {
+	// Create admits, defaults, validates and stores a new object.
+	Create(o Object) (Object, error)
+	// Update replaces an object; a non-empty resourceVersion that is not the
+	// current one is a Conflict.
+	Update(o Object) (Object, error)
+	// Delete removes an object (graceful deletion for pods is the kubelet's).
+	Delete(kind, namespace, name string) error
+	// Get returns the current object.
+	Get(kind, namespace, name string) (Object, error)
+	// List returns every object of a kind, sorted by namespace and name.
+	List(kind string) ([]Object, error)
+	// Bind sets a pod's node (the pods/binding subresource).
+	Bind(namespace, name, node string) error
+	// Watch delivers every later change of kind to h. The current objects
+	// are delivered first as Added events (a list-then-watch).
+	Watch(kind string, h WatchHandler)
+}
+
+// StatusReason classifies API errors as metav1.StatusReason does.
+type StatusReason string
+
+// API error reasons.
+const (
+	ReasonNotFound      StatusReason = "NotFound"
+	ReasonAlreadyExists StatusReason = "AlreadyExists"
+	ReasonConflict      StatusReason = "Conflict"
+	ReasonInvalid       StatusReason = "Invalid"
+	ReasonForbidden     StatusReason = "Forbidden"
+)
+
+// StatusError is an API error with its reason.
+type StatusError struct {
+	Reason  StatusReason
+	Kind    string
+	Key     string
+	Message string
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("%s %q: %s", e.Kind, e.Key, e.Message)
+}
+
+// ReasonOf returns the reason of an API error, or "".
+func ReasonOf(err error) StatusReason {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.Reason
+	}
+	return ""
+}
+
+// IsNotFound reports whether err is a NotFound API error.
+func IsNotFound(err error) bool { return ReasonOf(err) == ReasonNotFound }
+
+// IsConflict reports whether err is a Conflict API error.
+func IsConflict(err error) bool { return ReasonOf(err) == ReasonConflict }
+
+// IsAlreadyExists reports whether err is an AlreadyExists API error.
+func IsAlreadyExists(err error) bool { return ReasonOf(err) == ReasonAlreadyExists }

@@ -1,0 +1,371 @@
+package scenarios
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/manifest"
+)
+
+// source is where a scenario and its manifests are read from: a file
+// system, the scenario's directory in it, and how to show paths to users.
+type source struct {
+	fsys    fs.FS
+	dir     string
+	display func(string) string
+}
+
+func (s *source) resolve(p string) string {
+	if path.IsAbs(p) {
+		return strings.TrimPrefix(path.Clean(p), "/")
+	}
+	return path.Join(s.dir, p)
+}
+
+// Loaded is a validated scenario with every manifest decoded.
+type Loaded struct {
+	Scenario *Scenario
+	// Initial objects, applied at time zero in order.
+	Initial []manifest.Object
+	// Timeline with its objects decoded, sorted by time (stable).
+	Timeline []LoadedAction
+	// Nodes built from the node pools.
+	Nodes []*model.Node
+}
+
+// LoadedAction is an Action with its manifests decoded.
+type LoadedAction struct {
+	Action
+	Index int // position in spec.timeline
+	Apply []manifest.Object
+}
+
+// LoadOptions tune loading.
+type LoadOptions struct {
+	// Strict makes unknown fields and unmodeled kinds errors.
+	Strict bool
+}
+
+// LoadFile reads and validates a scenario file from disk.
+func LoadFile(file string, opts LoadOptions) (*Loaded, manifest.Diagnostics) {
+	var osp manifest.OSPaths
+	fp, err := osp.ToFS(file)
+	if err != nil {
+		return nil, manifest.Diagnostics{{File: file, Severity: manifest.Error, Message: err.Error()}}
+	}
+	return LoadFS(osp.FS(), fp, osp.Display, opts)
+}
+
+// LoadFS reads and validates the scenario at name in fsys (the embedded
+// library uses this).
+func LoadFS(fsys fs.FS, name string, display func(string) string, opts LoadOptions) (*Loaded, manifest.Diagnostics) {
+	if display == nil {
+		display = func(p string) string { return p }
+	}
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, manifest.Diagnostics{{File: display(name), Severity: manifest.Error, Message: fmt.Sprintf("cannot read scenario: %v", err)}}
+	}
+	src := &source{fsys: fsys, dir: path.Dir(name), display: display}
+	return load(src, display(name), data, opts)
+}
+
+// LoadBytes reads a scenario from memory; relative manifest paths resolve
+// against dir in fsys.
+func LoadBytes(fsys fs.FS, dir, name string, data []byte, opts LoadOptions) (*Loaded, manifest.Diagnostics) {
+	src := &source{fsys: fsys, dir: dir, display: func(p string) string { return p }}
+	return load(src, name, data, opts)
+}
+
+func load(src *source, file string, data []byte, opts LoadOptions) (*Loaded, manifest.Diagnostics) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, manifest.Diagnostics{{File: file, Severity: manifest.Error, Message: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+	}
+	if len(root.Content) == 0 {
+		return nil, manifest.Diagnostics{{File: file, Severity: manifest.Error, Message: "empty scenario file"}}
+	}
+	d := manifest.NewDecoder(file, opts.Strict)
+	sc := &Scenario{}
+	d.Decode(&root, sc, "")
+	if d.Diags.HasErrors() {
+		return nil, d.Diags
+	}
+	h := sha256.New()
+	h.Write(data)
+	sc.source = src
+
+	l := &Loaded{Scenario: sc}
+	v := &scenarioValidator{d: d}
+	v.validate(sc)
+	nodes := v.buildNodes(sc)
+	l.Nodes = nodes
+
+	mopts := manifest.Options{Strict: opts.Strict}
+	for i, w := range sc.Spec.Workloads {
+		objs := v.loadWorkload(src, h, &w, fmt.Sprintf("spec.workloads[%d]", i), mopts)
+		l.Initial = append(l.Initial, objs...)
+	}
+	for i, a := range sc.Spec.Timeline {
+		p := fmt.Sprintf("spec.timeline[%d]", i)
+		la := LoadedAction{Action: a, Index: i}
+		n := 0
+		if a.Apply != nil {
+			n++
+			la.Apply = v.loadWorkload(src, h, a.Apply, p+".apply", mopts)
+		}
+		if len(a.Delete) > 0 {
+			n++
+			for j, ref := range a.Delete {
+				rp := fmt.Sprintf("%s.delete[%d]", p, j)
+				if !model.IsModeledKind(ref.Kind) {
+					d.ErrorAt(rp+".kind", "kind %q is not modeled (supported: %s)", ref.Kind, strings.Join(model.KindNames(), ", "))
+				}
+				if ref.Name == "" {
+					d.ErrorAt(rp+".name", "required")
+				}
+			}
+		}
+		if n == 0 {
+			d.ErrorAt(p, "an action needs one of: apply, delete")
+		}
+		if n > 1 {
+			d.ErrorAt(p, "an action does exactly one thing; split apply and delete into two entries")
+		}
+		if a.At < 0 {
+			d.ErrorAt(p+".at", "must not be negative")
+		} else if sc.Spec.Duration > 0 && a.At > sc.Spec.Duration {
+			d.Warnf(d.NodeFor(p+".at"), p+".at", "%v is after the end of the run (%v); the action never happens", a.At, sc.Spec.Duration)
+		}
+		l.Timeline = append(l.Timeline, la)
+	}
+	sortTimeline(l.Timeline)
+	sc.hash = hex.EncodeToString(h.Sum(nil))
+	if d.Diags.HasErrors() {
+		return nil, d.Diags
+	}
+	return l, d.Diags
+}
+
+func sortTimeline(t []LoadedAction) {
+	// Insertion sort: stable, and timelines are short.
+	for i := 1; i < len(t); i++ {
+		for j := i; j > 0 && t[j].At < t[j-1].At; j-- {
+			t[j], t[j-1] = t[j-1], t[j]
+		}
+	}
+}
+
+type scenarioValidator struct {
+	d *manifest.Decoder
+}
+
+func (v *scenarioValidator) validate(sc *Scenario) {
+	d := v.d
+	if sc.APIVersion != APIVersion {
+		d.ErrorAt("apiVersion", "must be %s, got %q", APIVersion, sc.APIVersion)
+	}
+	if sc.Kind != Kind {
+		d.ErrorAt("kind", "must be %s, got %q", Kind, sc.Kind)
+	}
+	if sc.Metadata.Name == "" {
+		d.ErrorAt("metadata.name", "required")
+	}
+	if sc.Spec.Duration <= 0 {
+		d.ErrorAt("spec.duration", "required: how long to simulate, e.g. 30m or 2h")
+	} else if sc.Spec.Duration > 365*24*time.Hour {
+		d.ErrorAt("spec.duration", "must be at most a year of simulated time, got %v", sc.Spec.Duration)
+	}
+	if len(sc.Spec.Cluster.NodePools) == 0 {
+		d.ErrorAt("spec.cluster.nodePools", "at least one node pool is required")
+	}
+}
+
+func (v *scenarioValidator) loadWorkload(src *source, h hash.Hash, w *Workload, p string, opts manifest.Options) []manifest.Object {
+	d := v.d
+	var out []manifest.Object
+	if len(w.Manifests) == 0 && len(w.Inline) == 0 {
+		d.ErrorAt(p, "a workload needs manifests or inline objects")
+	}
+	if len(w.Manifests) > 0 {
+		patterns := make([]string, len(w.Manifests))
+		for i, m := range w.Manifests {
+			patterns[i] = src.resolve(m)
+		}
+		files, err := manifest.ExpandFS(src.fsys, patterns)
+		if err != nil {
+			d.ErrorAt(p+".manifests", "%v", err)
+		} else {
+			for _, f := range files {
+				data, err := fs.ReadFile(src.fsys, f)
+				if err != nil {
+					d.ErrorAt(p+".manifests", "%s: %v", src.display(f), err)
+					continue
+				}
+				h.Write([]byte(f))
+				h.Write(data)
+				objs, diags := manifest.DecodeBytes(src.display(f), data, opts)
+				d.Diags = append(d.Diags, diags...)
+				out = append(out, objs...)
+			}
+		}
+	}
+	for i := range w.Inline {
+		ip := fmt.Sprintf("%s.inline[%d]", p, i)
+		objs, diags := manifest.DecodeNode(d.File, &w.Inline[i], ip, opts)
+		d.Diags = append(d.Diags, diags...)
+		out = append(out, objs...)
+	}
+	return out
+}
+
+// buildNodes turns node pools into Node objects: capacity from the machine
+// profile plus the pool's own, allocatable = capacity - reserved, labels
+// (hostname, zone, region, instance type, pool), taints and images. Zones
+// are assigned round-robin in pool order.
+func (v *scenarioValidator) buildNodes(sc *Scenario) []*model.Node {
+	d := v.d
+	var nodes []*model.Node
+	names := map[string]string{}
+	for i, p := range sc.Spec.Cluster.NodePools {
+		pp := fmt.Sprintf("spec.cluster.nodePools[%d]", i)
+		if p.Name == "" {
+			d.ErrorAt(pp+".name", "required")
+		}
+		if p.Count < 0 || p.Count > 100000 {
+			d.ErrorAt(pp+".count", "must be between 0 and 100000, got %d", p.Count)
+			continue
+		}
+		capacity := model.ResourceList{}
+		if p.Machine != "" {
+			m, ok := sc.Spec.Cluster.Machines[p.Machine]
+			if !ok {
+				m, ok = builtinMachines[p.Machine]
+			}
+			if !ok {
+				d.ErrorAt(pp+".machine", "unknown machine %q: define it under spec.cluster.machines or use a built-in one (%s)", p.Machine, strings.Join(BuiltinMachineNames(), ", "))
+				continue
+			}
+			capacity[model.ResourceCPU] = m.CPU
+			capacity[model.ResourceMemory] = m.Memory
+			if m.EphemeralStorage != nil {
+				capacity[model.ResourceEphemeralStorage] = *m.EphemeralStorage
+			}
+			capacity[model.ResourcePods] = model.NewQuantity(int64(model.Deref(m.Pods, 110)))
+			for _, name := range model.SortedKeys(m.Extended) {
+				capacity[name] = m.Extended[name]
+			}
+		}
+		for _, name := range model.SortedKeys(p.Capacity) {
+			capacity[name] = p.Capacity[name]
+		}
+		if !capacity.Has(model.ResourceCPU) || !capacity.Has(model.ResourceMemory) {
+			d.ErrorAt(pp, "a node pool needs a machine or a capacity with cpu and memory")
+			continue
+		}
+		if !capacity.Has(model.ResourcePods) {
+			capacity[model.ResourcePods] = model.NewQuantity(110)
+		}
+		allocatable := model.ResourceList{}
+		for _, name := range model.SortedKeys(capacity) {
+			q := capacity[name]
+			if r, ok := p.Reserved[name]; ok {
+				q = q.Sub(r)
+				if q.Sign() < 0 {
+					d.ErrorAt(pp+".reserved."+string(name), "reserves more %s than the node has", name)
+				}
+			}
+			allocatable[name] = q
+		}
+		for _, name := range model.SortedKeys(p.Reserved) {
+			if !capacity.Has(name) {
+				d.ErrorAt(pp+".reserved."+string(name), "reserves %s, which the node does not have", name)
+			}
+		}
+		for j, t := range p.Taints {
+			if err := model.ValidateTaint(t); err != nil {
+				d.ErrorAt(fmt.Sprintf("%s.taints[%d]", pp, j), "%v", err)
+			}
+		}
+		for _, k := range model.SortedKeys(p.Labels) {
+			if err := model.ValidateLabelKey(k); err != nil {
+				d.ErrorAt(pp+".labels", "%v", err)
+			}
+			if err := model.ValidateLabelValue(p.Labels[k]); err != nil {
+				d.ErrorAt(pp+".labels."+k, "%v", err)
+			}
+		}
+		if p.Zone != "" && len(p.Zones) > 0 {
+			d.ErrorAt(pp+".zones", "set zone or zones, not both")
+		}
+		zones := p.Zones
+		if p.Zone != "" {
+			zones = []string{p.Zone}
+		}
+		prefix := p.NamePrefix
+		if prefix == "" {
+			prefix = p.Name
+		}
+		for j := 0; j < p.Count; j++ {
+			name := fmt.Sprintf("%s-%d", prefix, j)
+			if other, dup := names[name]; dup {
+				d.ErrorAt(pp+".name", "node %s is also produced by pool %q; give the pools distinct names or prefixes", name, other)
+				break
+			}
+			names[name] = p.Name
+			labels := map[string]string{
+				model.LabelHostname: name,
+				model.LabelOS:       "linux",
+				model.LabelArch:     "amd64",
+				"kubesim.io/pool":   p.Name,
+			}
+			if p.Machine != "" {
+				labels[model.LabelInstanceType] = p.Machine
+			}
+			if len(zones) > 0 {
+				labels[model.LabelTopologyZone] = zones[j%len(zones)]
+			}
+			if p.Region != "" {
+				labels[model.LabelTopologyRegion] = p.Region
+			}
+			for k, val := range p.Labels {
+				labels[k] = val
+			}
+			n := &model.Node{
+				ObjectMeta: model.ObjectMeta{Name: name, Labels: labels},
+				Spec:       model.NodeSpec{Taints: model.DeepCopy(p.Taints)},
+				Status: model.NodeStatus{
+					Capacity:    model.DeepCopy(capacity),
+					Allocatable: model.DeepCopy(allocatable),
+					Images:      model.DeepCopy(p.Images),
+				},
+			}
+			model.SetTypeMeta(n)
+			nodes = append(nodes, n)
+		}
+	}
+	return nodes
+}
+
+// PoolPrices returns the price per hour of each pool's node, for cost
+// tables (0 when the machine has none).
+func (s *Scenario) PoolPrices() map[string]float64 {
+	out := map[string]float64{}
+	for _, p := range s.Spec.Cluster.NodePools {
+		m, ok := s.Spec.Cluster.Machines[p.Machine]
+		if !ok {
+			m = builtinMachines[p.Machine]
+		}
+		out[p.Name] = m.PricePerHour
+	}
+	return out
+}

@@ -1,0 +1,269 @@
+package scenarios
+
+import (
+	"bufio"
+	"fmt"
+	"time"
+
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/apiserver"
+	"github.com/kubesim/kubesim/model/manifest"
+	"github.com/kubesim/kubesim/sim"
+)
+
+// RunOptions tune one run.
+type RunOptions struct {
+	// Seed overrides spec.seed when non-nil.
+	Seed *uint64
+	// OutputDir receives events.jsonl, state.yaml and summary.json; empty
+	// means no files.
+	OutputDir string
+	// Journal subscribers added before the run starts (tests, progress).
+	Subscribers []sim.Subscriber
+}
+
+// Summary is summary.json: what ran and what came out.
+type Summary struct {
+	Scenario         string            `json:"scenario"`
+	ScenarioHash     string            `json:"scenarioHash"`
+	Seed             uint64            `json:"seed"`
+	KubesimVersion   string            `json:"kubesimVersion"`
+	Start            string            `json:"start"`
+	SimulatedSeconds float64           `json:"simulatedSeconds"`
+	StopReason       string            `json:"stopReason"`
+	WallSeconds      float64           `json:"wallSeconds"`
+	Events           uint64            `json:"events"`
+	EventsByKind     map[string]uint64 `json:"eventsByKind"`
+	Objects          map[string]int    `json:"objects"`
+	PodsByPhase      map[string]int    `json:"podsByPhase"`
+	Nodes            int               `json:"nodes"`
+	Simulated        []string          `json:"simulated"`
+	NotSimulated     []string          `json:"notSimulated"`
+	ApplyErrors      int               `json:"applyErrors"`
+}
+
+// Components that exist so far, and those a scenario may expect that do
+// not yet: a run says plainly what it did not simulate.
+var (
+	simulatedComponents    = []string{"apiserver (ideal store)", "timeline"}
+	notSimulatedComponents = []string{"scheduler", "controllers", "kubelet", "etcd-raft", "network", "storage"}
+)
+
+// Run is one simulation in progress or done.
+type Run struct {
+	Loaded  *Loaded
+	Kernel  *sim.Kernel
+	API     *apiserver.Server
+	Summary Summary
+
+	out         *outputs
+	start       time.Time
+	applyErrors int
+}
+
+// Start builds the cluster and schedules the timeline; call Execute next.
+func Start(l *Loaded, opts RunOptions) (*Run, error) {
+	sc := l.Scenario
+	seed := sc.SeedOrDefault()
+	if opts.Seed != nil {
+		seed = *opts.Seed
+	}
+	k := sim.NewKernel(seed)
+	r := &Run{Loaded: l, Kernel: k, start: sc.StartOrDefault()}
+	if opts.OutputDir != "" {
+		out, err := newOutputs(opts.OutputDir)
+		if err != nil {
+			return nil, err
+		}
+		r.out = out
+		k.Journal().Subscribe(out.subscriber())
+	}
+	for _, s := range opts.Subscribers {
+		k.Journal().Subscribe(s)
+	}
+	r.API = apiserver.New(k, r.start)
+	r.Summary = Summary{
+		Scenario:       sc.Name(),
+		ScenarioHash:   sc.Hash(),
+		Seed:           seed,
+		KubesimVersion: Version,
+		Start:          r.start.Format(time.RFC3339),
+		Simulated:      simulatedComponents,
+		NotSimulated:   notSimulatedComponents,
+	}
+	k.Journal().Record(sim.Event{Kind: "RunStarted", Source: "kubesim", Object: sc.Name(), Fields: []sim.Field{
+		sim.F("seed", seed), sim.F("scenarioHash", sc.Hash()), sim.F("version", Version),
+		sim.F("start", r.Summary.Start), sim.F("duration", sc.Spec.Duration),
+		sim.F("notSimulated", notSimulatedComponents),
+	}})
+
+	k.AfterFunc(0, func(now sim.Time) {
+		r.registerNodes()
+		r.apply(l.Initial, "workloads")
+	})
+	for i := range l.Timeline {
+		a := &l.Timeline[i]
+		k.At(sim.Time(a.At), sim.HandlerFunc(func(now sim.Time) { r.runAction(a) }))
+	}
+	return r, nil
+}
+
+// registerNodes creates the Node objects. Until the kubelet is modeled,
+// nodes are Ready from the start and never send heartbeats.
+func (r *Run) registerNodes() {
+	now := r.API.Now()
+	for _, n := range r.Loaded.Nodes {
+		n := model.DeepCopy(n)
+		n.Status.Conditions = []model.NodeCondition{{
+			Type: model.NodeReady, Status: model.ConditionTrue, Reason: "KubeletReady",
+			Message: "kubelet is posting ready status", LastHeartbeatTime: &now, LastTransitionTime: &now,
+		}}
+		if _, err := r.API.Create(n); err != nil {
+			r.applyFailed(n, "cluster", err)
+			continue
+		}
+		r.Kernel.Journal().Record(sim.Event{T: r.Kernel.Now(), Kind: "RegisteredNode", Source: "cluster", Object: n.Name,
+			Fields: []sim.Field{sim.F("pool", n.Labels["kubesim.io/pool"]), sim.F("zone", n.Labels[model.LabelTopologyZone]),
+				sim.F("cpu", n.Status.Allocatable.Cpu()), sim.F("memory", n.Status.Allocatable.Memory())}})
+	}
+}
+
+// apply creates each object, or updates it when it exists (kubectl apply).
+func (r *Run) apply(objs []manifest.Object, source string) {
+	counts := map[string]int{}
+	for _, mo := range objs {
+		o := model.DeepCopyObject(mo.Object)
+		info := model.KindOf(o)
+		meta := o.GetObjectMeta()
+		ns := meta.Namespace
+		if info.Namespaced && ns == "" {
+			ns = "default"
+		}
+		var err error
+		if meta.Name != "" {
+			if cur, gerr := r.API.Get(info.Kind, ns, meta.Name); gerr == nil {
+				meta.ResourceVersion = cur.GetObjectMeta().ResourceVersion
+				_, err = r.API.Update(o)
+				if err == nil {
+					counts[info.Kind]++
+				}
+				r.noteApply(o, source, err)
+				continue
+			}
+		}
+		_, err = r.API.Create(o)
+		if err == nil {
+			counts[info.Kind]++
+		}
+		r.noteApply(o, source, err)
+	}
+	fields := []sim.Field{sim.F("objects", len(objs))}
+	for _, k := range model.SortedKeys(counts) {
+		fields = append(fields, sim.F(k, counts[k]))
+	}
+	r.Kernel.Journal().Record(sim.Event{T: r.Kernel.Now(), Kind: "Applied", Source: source, Object: r.Loaded.Scenario.Name(), Fields: fields})
+}
+
+func (r *Run) noteApply(o model.Object, source string, err error) {
+	if err != nil {
+		r.applyFailed(o, source, err)
+	}
+}
+
+func (r *Run) applyFailed(o model.Object, source string, err error) {
+	r.applyErrors++
+	r.Kernel.Journal().Record(sim.Event{T: r.Kernel.Now(), Kind: "FailedCreate", Source: source,
+		Object: o.GetTypeMeta().Kind + "/" + model.Key(o), Fields: []sim.Field{sim.F("error", err.Error())}})
+}
+
+func (r *Run) runAction(a *LoadedAction) {
+	src := fmt.Sprintf("timeline[%d]", a.Index)
+	switch {
+	case a.Apply != nil:
+		r.apply(a.Apply, src)
+	case len(a.Delete) > 0:
+		for _, ref := range a.Delete {
+			ns := ref.Namespace
+			if info, err := model.LookupKind(kindAPIVersion(ref.Kind), ref.Kind); err == nil && info.Namespaced && ns == "" {
+				ns = "default"
+			}
+			err := r.API.Delete(ref.Kind, ns, ref.Name)
+			obj := ref.Kind + "/" + ref.Name
+			if ns != "" {
+				obj = ref.Kind + "/" + ns + "/" + ref.Name
+			}
+			if err != nil {
+				r.Kernel.Journal().Record(sim.Event{T: r.Kernel.Now(), Kind: "FailedDelete", Source: src, Object: obj,
+					Fields: []sim.Field{sim.F("error", err.Error())}})
+				continue
+			}
+			r.Kernel.Journal().Record(sim.Event{T: r.Kernel.Now(), Kind: "Deleted", Source: src, Object: obj})
+		}
+	}
+}
+
+func kindAPIVersion(kind string) string {
+	for _, k := range model.Kinds() {
+		if k.Kind == kind {
+			return k.APIVersion
+		}
+	}
+	return ""
+}
+
+// Execute runs the simulation to the scenario's end and fills the summary
+// (all but the wall time, which only the caller can measure).
+func (r *Run) Execute() {
+	sc := r.Loaded.Scenario
+	r.Kernel.Run(sim.Time(sc.Spec.Duration))
+	reason := r.Kernel.StopReason()
+	if reason == "until" || reason == "drained" {
+		reason = "duration"
+	}
+	r.Kernel.Journal().Record(sim.Event{T: r.Kernel.Now(), Kind: "RunFinished", Source: "kubesim", Object: sc.Name(),
+		Fields: []sim.Field{sim.F("reason", reason), sim.F("events", r.Kernel.Journal().Count())}})
+
+	s := &r.Summary
+	s.StopReason = reason
+	s.SimulatedSeconds = r.Kernel.Now().Seconds()
+	s.ApplyErrors = r.applyErrors
+	s.Events = r.Kernel.Journal().Count()
+	s.EventsByKind = r.Kernel.Journal().KindCounts()
+	s.Objects = map[string]int{}
+	s.PodsByPhase = map[string]int{}
+	for _, kind := range r.API.Kinds() {
+		s.Objects[kind] = r.API.Count(kind)
+	}
+	pods, _ := r.API.List("Pod")
+	for _, o := range pods {
+		s.PodsByPhase[string(o.(*model.Pod).Status.Phase)]++
+	}
+	s.Nodes = r.API.Count("Node")
+}
+
+// Finish writes state.yaml and summary.json and moves every output into
+// place. wall is the run's wall time, measured by the caller.
+func (r *Run) Finish(wall time.Duration) error {
+	r.Summary.WallSeconds = wall.Seconds()
+	if r.out == nil {
+		return nil
+	}
+	objs := r.API.Objects()
+	manifest.SortObjects(objs)
+	if err := r.out.writeFile("state.yaml", func(w *bufio.Writer) error { return manifest.Encode(w, objs) }); err != nil {
+		r.out.abort()
+		return err
+	}
+	if err := r.out.writeJSON("summary.json", r.Summary); err != nil {
+		r.out.abort()
+		return err
+	}
+	return r.out.commit()
+}
+
+// Abort discards the run's partial outputs.
+func (r *Run) Abort() {
+	if r.out != nil {
+		r.out.abort()
+	}
+}

@@ -1,0 +1,147 @@
+package scenarios
+
+import (
+	"time"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/kubesim/kubesim/model"
+)
+
+// APIVersion and Kind of the scenario format.
+const (
+	APIVersion = "kubesim.io/v1alpha1"
+	Kind       = "Scenario"
+)
+
+// DefaultStart is the wall date of time zero when a scenario names none.
+var DefaultStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Scenario is a whole simulation: a cluster, its workloads and a timeline.
+type Scenario struct {
+	APIVersion string       `yaml:"apiVersion"`
+	Kind       string       `yaml:"kind"`
+	Metadata   ScenarioMeta `yaml:"metadata"`
+	Spec       Spec         `yaml:"spec"`
+
+	// Where it was read from; set by the loader.
+	source *source
+	hash   string
+}
+
+// ScenarioMeta names and describes a scenario.
+type ScenarioMeta struct {
+	Name        string            `yaml:"name"`
+	Description string            `yaml:"description,omitempty"`
+	Labels      map[string]string `yaml:"labels,omitempty"`
+}
+
+// Spec is the scenario body. Each subsystem adds its own section.
+type Spec struct {
+	// Seed of the run; --seed overrides it. Default 1.
+	Seed *uint64 `yaml:"seed,omitempty"`
+	// Start is the wall date simulated time zero stands for.
+	Start *time.Time `yaml:"start,omitempty"`
+	// Duration is how much simulated time to run.
+	Duration time.Duration `yaml:"duration"`
+	// Cluster is the nodes.
+	Cluster Cluster `yaml:"cluster"`
+	// Workloads are applied at time zero, in order.
+	Workloads []Workload `yaml:"workloads,omitempty"`
+	// Timeline lists actions and faults at given times.
+	Timeline []Action `yaml:"timeline,omitempty"`
+}
+
+// Cluster declares node pools and the machine profiles they use.
+type Cluster struct {
+	NodePools []NodePool         `yaml:"nodePools"`
+	Machines  map[string]Machine `yaml:"machines,omitempty"`
+}
+
+// Machine is a hardware profile: what a node of this type has.
+type Machine struct {
+	CPU              model.Quantity  `yaml:"cpu"`
+	Memory           model.Quantity  `yaml:"memory"`
+	EphemeralStorage *model.Quantity `yaml:"ephemeralStorage,omitempty"`
+	// Pods is the kubelet's maxPods (default 110).
+	Pods *int32 `yaml:"pods,omitempty"`
+	// Extended resources, e.g. nvidia.com/gpu: 8.
+	Extended model.ResourceList `yaml:"extended,omitempty"`
+	// Disk profile name (ssd, hdd), used for image pulls and etcd fsyncs.
+	Disk string `yaml:"disk,omitempty"`
+	// PricePerHour of one node, for capacity planning tables.
+	PricePerHour float64 `yaml:"pricePerHour,omitempty"`
+}
+
+// NodePool is a group of identical nodes.
+type NodePool struct {
+	Name string `yaml:"name"`
+	// Count of nodes in the pool.
+	Count int `yaml:"count"`
+	// NamePrefix of node names (default: the pool name); nodes are
+	// <prefix>-<index> from 0.
+	NamePrefix string `yaml:"namePrefix,omitempty"`
+	// Machine names a profile in cluster.machines, or a built-in one.
+	Machine string `yaml:"machine,omitempty"`
+	// Capacity, instead of or on top of a machine profile.
+	Capacity model.ResourceList `yaml:"capacity,omitempty"`
+	// Reserved is subtracted from capacity to give allocatable
+	// (kube-reserved + system-reserved + eviction threshold).
+	Reserved model.ResourceList `yaml:"reserved,omitempty"`
+	Labels   map[string]string  `yaml:"labels,omitempty"`
+	Taints   []model.Taint      `yaml:"taints,omitempty"`
+	// Zones spreads the pool's nodes round-robin over zones; Zone puts all
+	// of them in one.
+	Zones  []string `yaml:"zones,omitempty"`
+	Zone   string   `yaml:"zone,omitempty"`
+	Region string   `yaml:"region,omitempty"`
+	// Images already present on the pool's nodes (ImageLocality).
+	Images []model.ContainerImage `yaml:"images,omitempty"`
+}
+
+// Workload is a set of Kubernetes manifests: files, directories and globs
+// relative to the scenario file, and inline objects.
+type Workload struct {
+	Manifests []string    `yaml:"manifests,omitempty"`
+	Inline    []yaml.Node `yaml:"inline,omitempty"`
+}
+
+// Action is one timeline entry: at a time, do one thing.
+type Action struct {
+	// At is the simulated time from the start.
+	At time.Duration `yaml:"at"`
+	// Apply creates (or replaces) objects.
+	Apply *Workload `yaml:"apply,omitempty"`
+	// Delete removes objects.
+	Delete []ObjectRef `yaml:"delete,omitempty"`
+}
+
+// ObjectRef names an object to act on.
+type ObjectRef struct {
+	Kind      string `yaml:"kind"`
+	Namespace string `yaml:"namespace,omitempty"`
+	Name      string `yaml:"name"`
+}
+
+// Name returns the scenario's name.
+func (s *Scenario) Name() string { return s.Metadata.Name }
+
+// Hash returns the hex SHA-256 of the scenario file and every manifest it
+// read, in order: two runs with the same hash and seed ran the same input.
+func (s *Scenario) Hash() string { return s.hash }
+
+// SeedOrDefault returns spec.seed, or 1.
+func (s *Scenario) SeedOrDefault() uint64 {
+	if s.Spec.Seed != nil {
+		return *s.Spec.Seed
+	}
+	return 1
+}
+
+// StartOrDefault returns spec.start, or DefaultStart.
+func (s *Scenario) StartOrDefault() time.Time {
+	if s.Spec.Start != nil {
+		return s.Spec.Start.UTC()
+	}
+	return DefaultStart
+}
