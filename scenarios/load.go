@@ -3,6 +3,7 @@ package scenarios
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"io/fs"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/model/manifest"
+	"github.com/kubesim/kubesim/scenarios/library"
+	"github.com/kubesim/kubesim/scheduler"
 )
 
 // source is where a scenario and its manifests are read from: a file
@@ -40,6 +43,11 @@ type Loaded struct {
 	Timeline []LoadedAction
 	// Nodes built from the node pools.
 	Nodes []*model.Node
+	// SchedulerConfig is the decoded scheduler configuration (nil: the
+	// default profile).
+	SchedulerConfig *scheduler.Configuration
+	// SchedulerConfigFile names where it came from, for messages.
+	SchedulerConfigFile string
 }
 
 // LoadedAction is an Action with its manifests decoded.
@@ -110,6 +118,7 @@ func load(src *source, file string, data []byte, opts LoadOptions) (*Loaded, man
 	nodes := v.buildNodes(sc)
 	l.Nodes = nodes
 
+	v.loadScheduler(src, h, sc, l, opts.Strict)
 	mopts := manifest.Options{Strict: opts.Strict}
 	for i, w := range sc.Spec.Workloads {
 		objs := v.loadWorkload(src, h, &w, fmt.Sprintf("spec.workloads[%d]", i), mopts)
@@ -368,4 +377,58 @@ func (s *Scenario) PoolPrices() map[string]float64 {
 		out[p.Name] = m.PricePerHour
 	}
 	return out
+}
+
+// loadScheduler decodes spec.scheduler's configuration: a file relative to
+// the scenario, a built-in profile name, or inline.
+func (v *scenarioValidator) loadScheduler(src *source, h hash.Hash, sc *Scenario, l *Loaded, strict bool) {
+	spec := sc.Spec.Scheduler
+	if spec == nil {
+		return
+	}
+	d := v.d
+	if spec.Config != "" && spec.Inline != nil {
+		d.ErrorAt("spec.scheduler", "set config or inline, not both")
+		return
+	}
+	if c := spec.Cost; c != nil && (c.PerPod < 0 || c.PerFilteredNode < 0 || c.PerScoredNode < 0) {
+		d.ErrorAt("spec.scheduler.cost", "costs must not be negative")
+	}
+	var cfg *scheduler.Configuration
+	var diags manifest.Diagnostics
+	switch {
+	case spec.Inline != nil:
+		cfg, diags = scheduler.DecodeConfiguration(d.File, spec.Inline, "spec.scheduler.inline", strict)
+		l.SchedulerConfigFile = d.File
+	case spec.Config != "":
+		fsys, p, name := src.fsys, src.resolve(spec.Config), ""
+		if _, err := fs.Stat(fsys, p); err != nil {
+			if lp, ok := library.SchedulerConfigPath(spec.Config); ok {
+				fsys, p, name = library.FS(), lp, "library/"+lp
+			}
+		}
+		if name == "" {
+			name = src.display(p)
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			d.ErrorAt("spec.scheduler.config", "%s: %v (built-in profiles: %s)", spec.Config, unwrap(err), strings.Join(library.SchedulerConfigs(), ", "))
+			return
+		}
+		h.Write(data)
+		cfg, diags = scheduler.ParseConfiguration(name, data, strict)
+		l.SchedulerConfigFile = name
+	default:
+		return
+	}
+	d.Diags = append(d.Diags, diags...)
+	l.SchedulerConfig = cfg
+}
+
+func unwrap(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

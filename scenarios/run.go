@@ -8,6 +8,7 @@ import (
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/model/apiserver"
 	"github.com/kubesim/kubesim/model/manifest"
+	"github.com/kubesim/kubesim/scheduler"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -20,6 +21,9 @@ type RunOptions struct {
 	OutputDir string
 	// Journal subscribers added before the run starts (tests, progress).
 	Subscribers []sim.Subscriber
+	// SchedulerConfig, when set, replaces the scenario's scheduler
+	// configuration (policy comparisons).
+	SchedulerConfig *scheduler.Configuration
 }
 
 // Summary is summary.json: what ran and what came out.
@@ -40,21 +44,34 @@ type Summary struct {
 	Simulated        []string          `json:"simulated"`
 	NotSimulated     []string          `json:"notSimulated"`
 	ApplyErrors      int               `json:"applyErrors"`
+	Scheduler        *SchedulerSummary `json:"scheduler,omitempty"`
+}
+
+// SchedulerSummary counts the scheduler's work.
+type SchedulerSummary struct {
+	Attempts       int64 `json:"attempts"`
+	Scheduled      int64 `json:"scheduled"`
+	FailedAttempts int64 `json:"failedAttempts"`
+	Preemptions    int64 `json:"preemptions"`
+	Victims        int64 `json:"victims"`
+	BindErrors     int64 `json:"bindErrors"`
+	PendingAtEnd   int   `json:"pendingAtEnd"`
 }
 
 // Components that exist so far, and those a scenario may expect that do
 // not yet: a run says plainly what it did not simulate.
 var (
-	simulatedComponents    = []string{"apiserver (ideal store)", "timeline"}
-	notSimulatedComponents = []string{"scheduler", "controllers", "kubelet", "etcd-raft", "network", "storage"}
+	baseComponents         = []string{"apiserver (ideal store)", "timeline"}
+	notSimulatedComponents = []string{"controllers", "kubelet", "etcd-raft", "network", "storage"}
 )
 
 // Run is one simulation in progress or done.
 type Run struct {
-	Loaded  *Loaded
-	Kernel  *sim.Kernel
-	API     *apiserver.Server
-	Summary Summary
+	Loaded    *Loaded
+	Kernel    *sim.Kernel
+	API       *apiserver.Server
+	Scheduler *scheduler.Scheduler
+	Summary   Summary
 
 	out         *outputs
 	start       time.Time
@@ -88,13 +105,32 @@ func Start(l *Loaded, opts RunOptions) (*Run, error) {
 		Seed:           seed,
 		KubesimVersion: Version,
 		Start:          r.start.Format(time.RFC3339),
-		Simulated:      simulatedComponents,
-		NotSimulated:   notSimulatedComponents,
+		Simulated:      append([]string(nil), baseComponents...),
+		NotSimulated:   append([]string(nil), notSimulatedComponents...),
+	}
+	if spec := sc.Spec.Scheduler; spec == nil || !spec.Disabled {
+		sopts := scheduler.Options{Config: l.SchedulerConfig, ConfigFile: l.SchedulerConfigFile}
+		if opts.SchedulerConfig != nil {
+			sopts.Config = opts.SchedulerConfig
+		}
+		if spec != nil && spec.Cost != nil {
+			sopts.Cost = *spec.Cost
+		}
+		sched, err := scheduler.New(k, r.API, sopts)
+		if err != nil {
+			r.Abort()
+			return nil, fmt.Errorf("scheduler: %w", err)
+		}
+		sched.Start()
+		r.Scheduler = sched
+		r.Summary.Simulated = append(r.Summary.Simulated, "scheduler")
+	} else {
+		r.Summary.NotSimulated = append([]string{"scheduler (disabled)"}, r.Summary.NotSimulated...)
 	}
 	k.Journal().Record(sim.Event{Kind: "RunStarted", Source: "kubesim", Object: sc.Name(), Fields: []sim.Field{
 		sim.F("seed", seed), sim.F("scenarioHash", sc.Hash()), sim.F("version", Version),
 		sim.F("start", r.Summary.Start), sim.F("duration", sc.Spec.Duration),
-		sim.F("notSimulated", notSimulatedComponents),
+		sim.F("notSimulated", r.Summary.NotSimulated),
 	}})
 
 	k.AfterFunc(0, func(now sim.Time) {
@@ -239,6 +275,11 @@ func (r *Run) Execute() {
 		s.PodsByPhase[string(o.(*model.Pod).Status.Phase)]++
 	}
 	s.Nodes = r.API.Count("Node")
+	if r.Scheduler != nil {
+		st := r.Scheduler.Stats
+		s.Scheduler = &SchedulerSummary{Attempts: st.Attempts, Scheduled: st.Scheduled, FailedAttempts: st.Failed,
+			Preemptions: st.Preemptions, Victims: st.Victims, BindErrors: st.BindErrors, PendingAtEnd: len(r.Scheduler.PendingPods())}
+	}
 }
 
 // Finish writes state.yaml and summary.json and moves every output into

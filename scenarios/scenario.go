@@ -6,6 +6,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/scheduler"
 )
 
 // APIVersion and Kind of the scenario format.
@@ -50,6 +51,21 @@ type Spec struct {
 	Workloads []Workload `yaml:"workloads,omitempty"`
 	// Timeline lists actions and faults at given times.
 	Timeline []Action `yaml:"timeline,omitempty"`
+	// Scheduler configures kube-scheduler (default: its default profile).
+	Scheduler *SchedulerSpec `yaml:"scheduler,omitempty"`
+}
+
+// SchedulerSpec configures the simulated kube-scheduler.
+type SchedulerSpec struct {
+	// Config is a KubeSchedulerConfiguration file (relative to the
+	// scenario) or the name of a built-in profile (binpack, rtcr, tetris).
+	Config string `yaml:"config,omitempty"`
+	// Inline is a KubeSchedulerConfiguration written in the scenario.
+	Inline *yaml.Node `yaml:"inline,omitempty"`
+	// Cost overrides the scheduling-cycle cost model.
+	Cost *scheduler.CostModel `yaml:"cost,omitempty"`
+	// Disabled leaves pods unscheduled (to study other components alone).
+	Disabled bool `yaml:"disabled,omitempty"`
 }
 
 // Cluster declares node pools and the machine profiles they use.

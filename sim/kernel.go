@@ -144,7 +144,11 @@ func (k *Kernel) runInbox(at Time) {
 // condition holds, Stop is called, or the queue drains. On reaching the
 // horizon or draining the queue before it, time is advanced to until
 // exactly (unless until is Never).
-func (k *Kernel) Run(until Time) {
+func (k *Kernel) Run(until Time) { k.RunUntil(until, nil) }
+
+// RunUntil is Run with one more stop condition, checked after every event:
+// it returns (with stop reason "done") as soon as done reports true.
+func (k *Kernel) RunUntil(until Time, done func() bool) {
 	k.stopReason = ""
 	for k.stopReason == "" {
 		next, ok := k.queue.Peek()
@@ -163,6 +167,10 @@ func (k *Kernel) Run(until Time) {
 			break
 		}
 		k.Step()
+		if done != nil && done() {
+			k.Stop("done")
+			break
+		}
 		for _, s := range k.stops {
 			if s.check() {
 				k.Stop(s.name)

@@ -140,3 +140,15 @@ func TestTimeArithmetic(t *testing.T) {
 	start := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	require.Equal(t, time.Date(2026, 1, 5, 9, 30, 0, 0, time.UTC), Time(30*time.Minute).Wall(start))
 }
+
+func TestRunUntilDone(t *testing.T) {
+	k := NewKernel(1)
+	n := 0
+	var tick HandlerFunc
+	tick = func(Time) { n++; k.After(time.Second, tick) }
+	k.After(0, tick)
+	k.RunUntil(Never, func() bool { return n == 5 })
+	require.Equal(t, "done", k.StopReason())
+	require.Equal(t, 5, n)
+	require.Equal(t, Time(4*time.Second), k.Now())
+}

@@ -21,6 +21,7 @@ func newRunCmd() *cobra.Command {
 		outputDir string
 		strict    bool
 		output    string
+		schedCfg  string
 	)
 	cmd := &cobra.Command{
 		Use:   "run SCENARIO",
@@ -45,6 +46,14 @@ byte-identical events.jsonl and state.yaml.`,
 					return &exitError{code: 2, err: fmt.Errorf("--seed: expected a non-negative integer, got %q", seed)}
 				}
 				opts.Seed = &s
+			}
+			if schedCfg != "" {
+				cfg, diags, _ := loadSchedulerConfig(schedCfg, strict)
+				printDiagnostics(cmd.ErrOrStderr(), diags)
+				if cfg == nil {
+					return &exitError{code: 2, err: fmt.Errorf("%s: invalid scheduler configuration", schedCfg)}
+				}
+				opts.SchedulerConfig = cfg
 			}
 			wallStart := time.Now()
 			r, err := scenarios.Start(l, opts)
@@ -73,6 +82,7 @@ byte-identical events.jsonl and state.yaml.`,
 	cmd.Flags().StringVar(&outputDir, "output-dir", "", "directory for events.jsonl, state.yaml and summary.json")
 	cmd.Flags().BoolVar(&strict, "strict", false, "treat unknown fields and unmodeled kinds as errors")
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "summary format: table or json")
+	cmd.Flags().StringVar(&schedCfg, "scheduler-config", "", "a KubeSchedulerConfiguration file or built-in profile, replacing the scenario's")
 	return cmd
 }
 
@@ -90,6 +100,13 @@ func printSummary(w io.Writer, s *scenarios.Summary, dir string) error {
 	}
 	for _, k := range model.SortedKeys(s.PodsByPhase) {
 		rows = append(rows, []any{"pods " + k, s.PodsByPhase[k]})
+	}
+	if sc := s.Scheduler; sc != nil {
+		rows = append(rows, []any{"scheduled", sc.Scheduled}, []any{"failed scheduling attempts", sc.FailedAttempts})
+		if sc.Preemptions > 0 {
+			rows = append(rows, []any{"preemptions (victims)", fmt.Sprintf("%d (%d)", sc.Preemptions, sc.Victims)})
+		}
+		rows = append(rows, []any{"pending at end", sc.PendingAtEnd})
 	}
 	if s.ApplyErrors > 0 {
 		rows = append(rows, []any{"apply errors", s.ApplyErrors})

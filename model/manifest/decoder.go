@@ -27,7 +27,26 @@ type Decoder struct {
 	// Nodes maps each decoded field path to its node, so later validation
 	// can point at the line of a field it rejects.
 	Nodes map[string]*yaml.Node
+
+	// Alias expansion accounting, against documents whose aliases nest
+	// into exponentially many nodes ("billion laughs").
+	aliasDepth int  // > 0 while decoding through an alias or merge key
+	plain      int  // nodes decoded as written
+	aliased    int  // nodes decoded through aliases
+	aborted    bool // the alias budget ran out: decode nothing more
+	// active holds the anchored nodes being decoded, so that an alias or
+	// merge key inside a node that refers back to it is an error, not an
+	// endless recursion.
+	active map[*yaml.Node]bool
 }
+
+// maxAliasExpansion bounds the nodes decoded through aliases: at least
+// this many are always allowed, and more only up to aliasExpansionRatio
+// times the nodes written out.
+const (
+	maxAliasExpansion   = 100000
+	aliasExpansionRatio = 10
+)
 
 // NewDecoder returns a decoder for one file.
 func NewDecoder(file string, strict bool) *Decoder {
@@ -130,9 +149,26 @@ func describe(n *yaml.Node) string {
 }
 
 func (d *Decoder) decode(n *yaml.Node, v reflect.Value, path string) {
+	if d.aborted || n == nil {
+		return
+	}
+	at := n // where an alias is written
+	if n.Kind == yaml.AliasNode {
+		d.aliasDepth++
+		defer func() { d.aliasDepth-- }()
+	}
 	n = resolve(n)
 	if n == nil {
 		return
+	}
+	if !d.count(n, path) {
+		return
+	}
+	if n.Anchor != "" {
+		if !d.enter(n, at, path) {
+			return
+		}
+		defer delete(d.active, n)
 	}
 	d.Nodes[path] = n
 	t := v.Type()
@@ -146,16 +182,21 @@ func (d *Decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	if t.Kind() == reflect.Pointer {
-		p := reflect.New(t.Elem())
-		d.decode(n, p.Elem(), path)
-		v.Set(p)
-		return
+		// Allocate in place rather than decoding the same node again,
+		// which would count it twice and see its anchor as a cycle.
+		for t.Kind() == reflect.Pointer {
+			p := reflect.New(t.Elem())
+			v.Set(p)
+			v, t = p.Elem(), t.Elem()
+		}
+		if t == nodeType {
+			v.Set(reflect.ValueOf(*n))
+			return
+		}
 	}
 	if reflect.PointerTo(t).Implements(unmarshalerType) {
 		if err := v.Addr().Interface().(yaml.Unmarshaler).UnmarshalYAML(n); err != nil {
-			// The diagnostic carries the node's line; drop the "line N: "
-			// the unmarshaler may have put in front of its message.
-			d.Errorf(n, path, "%s", stripLinePrefix(cleanYAMLError(err)))
+			d.Errorf(n, path, "%s", cleanYAMLError(err))
 		}
 		return
 	}
@@ -274,23 +315,37 @@ func (d *Decoder) decodeDuration(n *yaml.Node, v reflect.Value, path string) {
 }
 
 // ParseDuration reads a Go duration ("1h30m", "250ms") and also accepts a
-// day unit ("2d", "1d12h"), since scenarios span days.
+// leading day unit ("2d", "1d12h"), since scenarios span days. A duration
+// that does not fit in a time.Duration (about 292 years) is an error.
 func ParseDuration(s string) (time.Duration, error) {
 	orig := s
+	bad := func() (time.Duration, error) {
+		return 0, fmt.Errorf("expected a duration such as 30s, 5m, 2h or 1d, got %q", orig)
+	}
+	const day = 24 * time.Hour
 	var days time.Duration
 	if i := strings.IndexByte(s, 'd'); i > 0 {
-		n, err := strconv.ParseUint(s[:i], 10, 32)
+		n, err := strconv.ParseUint(s[:i], 10, 64)
 		if err == nil {
-			days = time.Duration(n) * 24 * time.Hour
+			if n > uint64(math.MaxInt64/int64(day)) {
+				return 0, fmt.Errorf("duration %q is too long (at most %dd)", orig, math.MaxInt64/int64(day))
+			}
+			days = time.Duration(n) * day
 			s = s[i+1:]
 			if s == "" {
 				return days, nil
+			}
+			if s[0] == '+' || s[0] == '-' {
+				return bad() // "1d-1h": a sign belongs only in front
 			}
 		}
 	}
 	dur, err := time.ParseDuration(s)
 	if err != nil {
-		return 0, fmt.Errorf("expected a duration such as 30s, 5m, 2h or 1d, got %q", orig)
+		return bad()
+	}
+	if days > 0 && dur > math.MaxInt64-days {
+		return 0, fmt.Errorf("duration %q is too long", orig)
 	}
 	return days + dur, nil
 }
@@ -347,14 +402,14 @@ func (d *Decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 		d.Errorf(n, path, "expected a mapping (field: value), got %s", describe(n))
 		return
 	}
+	// Merge keys first, so that the mapping's own keys win over merged
+	// ones wherever they are written (YAML merge key semantics).
+	d.applyMerges(n, path, func(src *yaml.Node) { d.decodeStruct(src, v, path) })
 	si := infoFor(v.Type())
 	seen := make(map[string]bool, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		if k.Tag == "!!merge" {
-			for _, m := range mergeSources(val) {
-				d.decodeStruct(m, v, path)
-			}
 			continue
 		}
 		name := k.Value
@@ -379,20 +434,87 @@ func (d *Decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			}
 			continue
 		}
-		d.decode(val, v.FieldByIndex(idx), fp)
+		// A value replaces whatever a merge key or an earlier duplicate
+		// put in the field, as it would in the generic YAML tree kubectl
+		// reads.
+		f := v.FieldByIndex(idx)
+		f.Set(reflect.Zero(f.Type()))
+		d.decode(val, f, fp)
 	}
 }
 
-func mergeSources(n *yaml.Node) []*yaml.Node {
-	n = resolve(n)
-	if n.Kind == yaml.SequenceNode {
-		var out []*yaml.Node
-		for _, c := range n.Content {
-			out = append(out, resolve(c))
+// applyMerges calls apply for the sources of every merge key ("<<") of the
+// mapping n, last source first, so that the first source wins where
+// sources overlap (YAML merge key semantics).
+func (d *Decoder) applyMerges(n *yaml.Node, path string, apply func(src *yaml.Node)) {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Tag != "!!merge" {
+			continue
 		}
-		return out
+		val := n.Content[i+1]
+		srcs := []*yaml.Node{val}
+		if r := resolve(val); r != nil && r.Kind == yaml.SequenceNode {
+			srcs = r.Content
+		}
+		for j := len(srcs) - 1; j >= 0 && !d.aborted; j-- {
+			aliased := val.Kind == yaml.AliasNode || srcs[j].Kind == yaml.AliasNode
+			src := resolve(srcs[j])
+			if src == nil {
+				continue
+			}
+			if src.Anchor != "" {
+				at := srcs[j]
+				if at.Kind != yaml.AliasNode {
+					at = val
+				}
+				if !d.enter(src, at, joinPath(path, "<<")) {
+					continue
+				}
+			}
+			if aliased {
+				d.aliasDepth++
+			}
+			apply(src)
+			if aliased {
+				d.aliasDepth--
+			}
+			if src.Anchor != "" {
+				delete(d.active, src)
+			}
+		}
 	}
-	return []*yaml.Node{n}
+}
+
+// enter marks the anchored node n as being decoded; it fails, with an
+// error at the alias at, when n is already being decoded: an alias inside
+// it refers back to it.
+func (d *Decoder) enter(n, at *yaml.Node, path string) bool {
+	if d.active[n] {
+		d.Errorf(at, path, "anchor &%s is used inside its own value; the alias would repeat forever", n.Anchor)
+		return false
+	}
+	if d.active == nil {
+		d.active = make(map[*yaml.Node]bool)
+	}
+	d.active[n] = true
+	return true
+}
+
+// count accounts for one decoded node and reports whether decoding may go
+// on: it stops, with one error, once aliases have expanded into more
+// nodes than the document can reasonably mean.
+func (d *Decoder) count(n *yaml.Node, path string) bool {
+	if d.aliasDepth == 0 {
+		d.plain++
+		return true
+	}
+	d.aliased++
+	if d.aliased > maxAliasExpansion && d.aliased > aliasExpansionRatio*d.plain {
+		d.aborted = true
+		d.Errorf(n, path, "aliases expand into more than %d nodes; the document is rejected", d.aliased-1)
+		return false
+	}
+	return true
 }
 
 func (d *Decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
@@ -402,17 +524,19 @@ func (d *Decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
 	}
 	t := v.Type()
 	m := reflect.MakeMapWithSize(t, len(n.Content)/2)
+	// Merged entries first; the mapping's own keys override them.
+	d.applyMerges(n, path, func(src *yaml.Node) {
+		tmp := reflect.New(t).Elem()
+		d.decodeMap(src, tmp, path)
+		it := tmp.MapRange()
+		for it.Next() {
+			m.SetMapIndex(it.Key(), it.Value())
+		}
+	})
+	seen := reflect.MakeMap(reflect.MapOf(t.Key(), reflect.TypeFor[bool]()))
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := resolve(n.Content[i]), n.Content[i+1]
-		if k.Tag == "!!merge" {
-			for _, src := range mergeSources(val) {
-				tmp := reflect.New(t).Elem()
-				d.decodeMap(src, tmp, path)
-				it := tmp.MapRange()
-				for it.Next() {
-					m.SetMapIndex(it.Key(), it.Value())
-				}
-			}
+		if n.Content[i].Tag == "!!merge" {
 			continue
 		}
 		key := reflect.New(t.Key()).Elem()
@@ -426,9 +550,10 @@ func (d *Decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
 		} else {
 			d.decode(k, key, kp)
 		}
-		if m.MapIndex(key).IsValid() {
+		if seen.MapIndex(key).IsValid() {
 			d.Warnf(k, kp, "duplicate key %q; the last value wins", k.Value)
 		}
+		seen.SetMapIndex(key, reflect.ValueOf(true))
 		elem := reflect.New(t.Elem()).Elem()
 		d.decode(val, elem, kp)
 		m.SetMapIndex(key, elem)
@@ -492,20 +617,4 @@ func cleanYAMLError(err error) string {
 		}
 	}
 	return s
-}
-
-// stripLinePrefix removes a leading "line N: " from an error message.
-func stripLinePrefix(msg string) string {
-	rest, ok := strings.CutPrefix(msg, "line ")
-	if !ok {
-		return msg
-	}
-	i := 0
-	for i < len(rest) && '0' <= rest[i] && rest[i] <= '9' {
-		i++
-	}
-	if i == 0 || !strings.HasPrefix(rest[i:], ": ") {
-		return msg
-	}
-	return rest[i+2:]
 }

@@ -150,17 +150,39 @@ func decodeObject(d *Decoder, n *yaml.Node, path string, opts Options) []Object 
 }
 
 // syntaxDiagnostic turns a YAML syntax error ("yaml: line 4: ...") into a
-// diagnostic with the line.
+// diagnostic with the line. The line is read from the raw error, since
+// cleanYAMLError drops it.
 func syntaxDiagnostic(file string, err error) Diagnostic {
-	msg := cleanYAMLError(err)
 	line := 0
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+	if rest, ok := strings.CutPrefix(strings.TrimPrefix(err.Error(), "yaml: "), "line "); ok {
 		if i := strings.IndexByte(rest, ':'); i > 0 {
 			fmt.Sscanf(rest[:i], "%d", &line)
-			msg = strings.TrimSpace(rest[i+1:])
 		}
 	}
+	msg := cleanYAMLError(err)
+	if yamlParserProblems[msg] {
+		// go-yaml reports a parser error (unlike a scanner error) at the
+		// 0-based line of the construct or token it stopped at, and omits
+		// the line when that is 0.
+		line++
+	}
 	return Diagnostic{File: file, Line: line, Severity: Error, Message: "invalid YAML: " + msg}
+}
+
+// yamlParserProblems are the messages of go-yaml's parser errors
+// (parserc.go); every other syntax error comes from its scanner.
+var yamlParserProblems = map[string]bool{
+	"did not find expected <stream-start>":   true,
+	"did not find expected <document start>": true,
+	"found undefined tag handle":             true,
+	"did not find expected node content":     true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected key":              true,
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found duplicate %TAG directive":         true,
 }
 
 // ExpandFS turns files, directories and glob patterns, relative to fsys,

@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-//go:embed *.yaml manifests
+//go:embed *.yaml manifests schedulers
 var files embed.FS
 
 // FS returns the library's files.
@@ -54,4 +54,30 @@ func Summary(name string) string {
 		lines = append(lines, strings.TrimSpace(strings.TrimPrefix(l, "#")))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// SchedulerConfigs lists the built-in scheduler profiles (files under
+// schedulers/ without .yaml), sorted.
+func SchedulerConfigs() []string {
+	entries, _ := fs.ReadDir(files, "schedulers")
+	var names []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".yaml") {
+			names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// SchedulerConfigPath returns the embedded path of a built-in profile.
+func SchedulerConfigPath(name string) (string, bool) {
+	p := path.Join("schedulers", strings.TrimSuffix(name, ".yaml")+".yaml")
+	if strings.Contains(name, "/") {
+		return "", false
+	}
+	if _, err := fs.Stat(files, p); err != nil {
+		return "", false
+	}
+	return p, true
 }
