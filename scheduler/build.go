@@ -194,6 +194,27 @@ func newFramework(p *Profile, reg framework.Registry, h *handle, file string) (*
 			f.weights[en.Name] = w
 		}
 	}
+	if len(f.preFilter) > 64 || len(f.filter) > 64 || len(f.preScore) > 64 || len(f.score) > 64 {
+		return nil, fmt.Errorf("profile %q: at most 64 plugins per extension point", p.SchedulerName)
+	}
+	f.preFilterToFilter = make([]int, len(f.preFilter))
+	for i, pf := range f.preFilter {
+		f.preFilterToFilter[i] = -1
+		for j, fp := range f.filter {
+			if fp.Name() == pf.Name() {
+				f.preFilterToFilter[i] = j
+			}
+		}
+	}
+	f.preScoreToScore = make([]int, len(f.preScore))
+	for i, ps := range f.preScore {
+		f.preScoreToScore[i] = -1
+		for j, sp := range f.score {
+			if sp.Name() == ps.Name() {
+				f.preScoreToScore[i] = j
+			}
+		}
+	}
 	if f.queueSort == nil {
 		return nil, fmt.Errorf("profile %q: exactly one queueSort plugin is required", p.SchedulerName)
 	}

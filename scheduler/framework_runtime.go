@@ -27,6 +27,12 @@ type Framework struct {
 	bind       []framework.BindPlugin
 	postBind   []framework.PostBindPlugin
 
+	// preFilterToFilter maps a PreFilter plugin's index to the index of
+	// the same plugin among the Filter plugins (-1 if none); likewise for
+	// PreScore to Score. They turn Skip results into bit masks.
+	preFilterToFilter []int
+	preScoreToScore   []int
+
 	plugins  map[string]framework.Plugin
 	enqueue  []framework.EnqueueExtensions
 	scoreBuf []framework.NodeScoreList
@@ -78,13 +84,18 @@ func (f *Framework) RunPreFilterPlugins(state *framework.CycleState, pod *model.
 	var result *framework.PreFilterResult
 	var narrowing []string
 	state.SkipFilterPlugins = nil
-	for _, p := range f.preFilter {
+	state.PreFilterSkipMask, state.FilterSkipMask = 0, 0
+	for i, p := range f.preFilter {
 		r, s := p.PreFilter(state, pod, nodes)
 		if s.IsSkip() {
 			if state.SkipFilterPlugins == nil {
 				state.SkipFilterPlugins = map[string]bool{}
 			}
 			state.SkipFilterPlugins[p.Name()] = true
+			state.PreFilterSkipMask |= 1 << i
+			if j := f.preFilterToFilter[i]; j >= 0 {
+				state.FilterSkipMask |= 1 << j
+			}
 			continue
 		}
 		if !s.IsSuccess() {
@@ -109,8 +120,8 @@ func (f *Framework) RunPreFilterPlugins(state *framework.CycleState, pod *model.
 // RunFilterPlugins runs the filters on one node, stopping at the first
 // rejection.
 func (f *Framework) RunFilterPlugins(state *framework.CycleState, pod *model.Pod, ni *framework.NodeInfo) *framework.Status {
-	for _, p := range f.filter {
-		if state.SkipFilterPlugins[p.Name()] {
+	for i, p := range f.filter {
+		if state.FilterSkipMask&(1<<i) != 0 {
 			continue
 		}
 		if s := p.Filter(state, pod, ni); !s.IsSuccess() {
@@ -157,8 +168,8 @@ func (f *Framework) RunFilterPluginsWithNominatedPods(state *framework.CycleStat
 
 // RunPreFilterExtensionAddPod tells every PreFilter plugin a pod was added.
 func (f *Framework) RunPreFilterExtensionAddPod(state *framework.CycleState, pod *model.Pod, pi *framework.PodInfo, ni *framework.NodeInfo) *framework.Status {
-	for _, p := range f.preFilter {
-		if state.SkipFilterPlugins[p.Name()] {
+	for i, p := range f.preFilter {
+		if state.PreFilterSkipMask&(1<<i) != 0 {
 			continue
 		}
 		if ext := p.PreFilterExtensions(); ext != nil {
@@ -173,8 +184,8 @@ func (f *Framework) RunPreFilterExtensionAddPod(state *framework.CycleState, pod
 // RunPreFilterExtensionRemovePod tells every PreFilter plugin a pod was
 // removed.
 func (f *Framework) RunPreFilterExtensionRemovePod(state *framework.CycleState, pod *model.Pod, pi *framework.PodInfo, ni *framework.NodeInfo) *framework.Status {
-	for _, p := range f.preFilter {
-		if state.SkipFilterPlugins[p.Name()] {
+	for i, p := range f.preFilter {
+		if state.PreFilterSkipMask&(1<<i) != 0 {
 			continue
 		}
 		if ext := p.PreFilterExtensions(); ext != nil {
@@ -210,13 +221,17 @@ func (f *Framework) RunPostFilterPlugins(state *framework.CycleState, pod *model
 // RunPreScorePlugins runs PreScore; Skip disables that plugin's Score.
 func (f *Framework) RunPreScorePlugins(state *framework.CycleState, pod *model.Pod, nodes []*framework.NodeInfo) *framework.Status {
 	state.SkipScorePlugins = nil
-	for _, p := range f.preScore {
+	state.ScoreSkipMask = 0
+	for i, p := range f.preScore {
 		s := p.PreScore(state, pod, nodes)
 		if s.IsSkip() {
 			if state.SkipScorePlugins == nil {
 				state.SkipScorePlugins = map[string]bool{}
 			}
 			state.SkipScorePlugins[p.Name()] = true
+			if j := f.preScoreToScore[i]; j >= 0 {
+				state.ScoreSkipMask |= 1 << j
+			}
 			continue
 		}
 		if !s.IsSuccess() {
@@ -248,8 +263,8 @@ func (f *Framework) RunScorePlugins(state *framework.CycleState, pod *model.Pod,
 	if cap(f.scoreBuf) < 1 {
 		f.scoreBuf = make([]framework.NodeScoreList, 1)
 	}
-	for _, p := range f.score {
-		if state.SkipScorePlugins[p.Name()] {
+	for i, p := range f.score {
+		if state.ScoreSkipMask&(1<<i) != 0 {
 			if record {
 				recs = append(recs, PluginScores{Plugin: p.Name(), Weight: f.weights[p.Name()], Skipped: true})
 			}

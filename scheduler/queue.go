@@ -68,7 +68,7 @@ func NewQueue(less func(a, b *framework.QueuedPodInfo) bool, initialBackoff, max
 		if q.less(b, a) {
 			return false
 		}
-		return a.Pod.Key() < b.Pod.Key()
+		return a.Key < b.Key
 	}
 	q.backoff.less = func(a, b *framework.QueuedPodInfo) bool {
 		ea, eb := q.backoffExpiry(a), q.backoffExpiry(b)
@@ -115,7 +115,7 @@ func (q *Queue) isBackingOff(p *framework.QueuedPodInfo) bool {
 
 // Add enqueues a new pending pod (gated pods go to the unschedulable pool).
 func (q *Queue) Add(pi *framework.QueuedPodInfo) {
-	k := pi.Pod.Key()
+	k := pi.Key
 	if q.has(k) {
 		return
 	}
@@ -196,7 +196,7 @@ func (q *Queue) Pop() *framework.QueuedPodInfo {
 		p.InitialAttemptTimestamp = q.now()
 	}
 	q.schedulingCycle++
-	q.inFlight[p.Pod.Key()] = p
+	q.inFlight[p.Key] = p
 	return p
 }
 
@@ -211,7 +211,7 @@ func (q *Queue) Done(k string) { delete(q.inFlight, k) }
 // the failure was an error, else to the unschedulable pool
 // (upstream AddUnschedulableIfNotPresent).
 func (q *Queue) AddUnschedulable(p *framework.QueuedPodInfo, podCycle int64, isError bool) {
-	k := p.Pod.Key()
+	k := p.Key
 	delete(q.inFlight, k)
 	if q.has(k) {
 		return
@@ -257,7 +257,7 @@ func (q *Queue) FlushUnschedulableLeftover() int {
 		}
 	}
 	for _, p := range move {
-		delete(q.unschedulable, p.Pod.Key())
+		delete(q.unschedulable, p.Key)
 		q.requeue(p)
 	}
 	return len(move)
@@ -283,7 +283,7 @@ func (q *Queue) MoveOnEvent(ev framework.ClusterEvent, oldObj, newObj model.Obje
 		}
 	}
 	for _, p := range move {
-		delete(q.unschedulable, p.Pod.Key())
+		delete(q.unschedulable, p.Key)
 		q.requeue(p)
 	}
 	return len(move)
@@ -336,7 +336,7 @@ func (q *Queue) Pending() []*framework.QueuedPodInfo {
 	for _, p := range q.unschedulable {
 		out = append(out, p)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Pod.Key() < out[j].Pod.Key() })
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
 }
 
@@ -360,15 +360,15 @@ func (h *podHeap) Len() int           { return len(h.items) }
 func (h *podHeap) Less(i, j int) bool { return h.less(h.items[i], h.items[j]) }
 func (h *podHeap) Swap(i, j int) {
 	h.items[i], h.items[j] = h.items[j], h.items[i]
-	h.pos[h.items[i].Pod.Key()] = i
-	h.pos[h.items[j].Pod.Key()] = j
+	h.pos[h.items[i].Key] = i
+	h.pos[h.items[j].Key] = j
 }
 func (h *podHeap) Push(x any) {
 	if h.pos == nil {
 		h.pos = map[string]int{}
 	}
 	p := x.(*framework.QueuedPodInfo)
-	h.pos[p.Pod.Key()] = len(h.items)
+	h.pos[p.Key] = len(h.items)
 	h.items = append(h.items, p)
 }
 func (h *podHeap) Pop() any {
@@ -376,7 +376,7 @@ func (h *podHeap) Pop() any {
 	p := h.items[n]
 	h.items[n] = nil
 	h.items = h.items[:n]
-	delete(h.pos, p.Pod.Key())
+	delete(h.pos, p.Key)
 	return p
 }
 func (h *podHeap) index(k string) int {

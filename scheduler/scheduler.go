@@ -415,9 +415,15 @@ func (s *Scheduler) assumeAndBind(fwk *Framework, state *framework.CycleState, q
 		s.handleError(qpi, s.queue.SchedulingCycle(), fmt.Errorf("node %q disappeared during the scheduling cycle", res.SuggestedHost))
 		return
 	}
-	assumed := model.DeepCopy(pod)
-	assumed.Spec.NodeName = res.SuggestedHost
-	api := framework.NewPodInfo(assumed)
+	// The assumed pod shares everything but nodeName with the queued one
+	// (objects are read-only), so its PodInfo is the queued one's with the
+	// pod swapped.
+	ap := *pod
+	ap.Spec.NodeName = res.SuggestedHost
+	assumed := &ap
+	api := &framework.PodInfo{}
+	*api = *qpi.PodInfo
+	api.Pod = assumed
 	s.snapshot.AddPodInfo(api)
 	s.assumed[k] = api
 	forget := func() {

@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
 	"time"
@@ -209,34 +210,22 @@ func (s *Server) Update(in model.Object) (model.Object, error) {
 	return o, nil
 }
 
-// specChanged reports whether the update changes more than status and
-// metadata, which is when upstream bumps metadata.generation.
+// specChanged reports whether the update changes more than metadata and
+// status, which is when upstream bumps metadata.generation. It compares
+// every top-level field except TypeMeta, ObjectMeta and Status in place.
 func specChanged(old, cur model.Object) bool {
-	type specHolder interface{ GetObjectMeta() *model.ObjectMeta }
-	strip := func(o model.Object) model.Object {
-		c := model.DeepCopyObject(o)
-		*c.GetObjectMeta() = model.ObjectMeta{}
-		switch x := c.(type) {
-		case *model.Pod:
-			x.Status = model.PodStatus{}
-		case *model.Node:
-			x.Status = model.NodeStatus{}
-		case *model.Deployment:
-			x.Status = model.DeploymentStatus{}
-		case *model.ReplicaSet:
-			x.Status = model.ReplicaSetStatus{}
-		case *model.StatefulSet:
-			x.Status = model.StatefulSetStatus{}
-		case *model.DaemonSet:
-			x.Status = model.DaemonSetStatus{}
-		case *model.Job:
-			x.Status = model.JobStatus{}
-		case *model.CronJob:
-			x.Status = model.CronJobStatus{}
+	ov, cv := reflect.ValueOf(old).Elem(), reflect.ValueOf(cur).Elem()
+	t := ov.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() || f.Name == "TypeMeta" || f.Name == "ObjectMeta" || f.Name == "Status" {
+			continue
 		}
-		return c
+		if !reflect.DeepEqual(ov.Field(i).Interface(), cv.Field(i).Interface()) {
+			return true
+		}
 	}
-	return !deepEqual(strip(old), strip(cur))
+	return false
 }
 
 // Delete removes an object at once.
@@ -280,7 +269,12 @@ func (s *Server) Bind(namespace, name, node string) error {
 	if err != nil {
 		return err
 	}
-	pod := model.DeepCopy(o.(*model.Pod))
+	cur := o.(*model.Pod)
+	if cur.Spec.NodeName != "" {
+		return &model.StatusError{Reason: model.ReasonConflict, Kind: "Pod", Key: cur.Key(),
+			Message: fmt.Sprintf("pod is already assigned to node %q", cur.Spec.NodeName)}
+	}
+	pod := model.DeepCopy(cur)
 	if pod.Spec.NodeName != "" {
 		return &model.StatusError{Reason: model.ReasonConflict, Kind: "Pod", Key: pod.Key(),
 			Message: fmt.Sprintf("pod is already assigned to node %q", pod.Spec.NodeName)}
@@ -291,9 +285,12 @@ func (s *Server) Bind(namespace, name, node string) error {
 	pod.Spec.NodeName = node
 	now := s.Now()
 	pod.Status.SetCondition(model.PodCondition{Type: model.PodScheduled, Status: model.ConditionTrue, LastTransitionTime: &now})
-	pod.ResourceVersion = ""
-	_, err = s.Update(pod)
-	return err
+	// The binding subresource changes only nodeName and the condition, so
+	// it commits without the full update path (no re-validation needed).
+	pod.ResourceVersion = s.nextRV()
+	s.bucket("Pod")[pod.Key()] = pod
+	s.notify("Pod", model.WatchEvent{Type: model.Modified, Object: pod, Old: cur})
+	return nil
 }
 
 // Watch registers h for kind and replays the current objects as Added

@@ -3,6 +3,7 @@ package manifest
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -78,6 +79,13 @@ func TestUnknownFieldWarning(t *testing.T) {
 	assert.Equal(t, `typo.yaml:16:9: warning: spec.template.spec.containers[0].resoures: unknown field "resoures" (did you mean "resources"?); ignored`, d.String())
 	assert.False(t, ds.HasErrors())
 	assert.NoError(t, ds.Err())
+
+	// The same from a file: command, env and securityContext are
+	// Kubernetes fields kubesim ignores silently; only the typo is reported.
+	objs, ds = DecodePaths([]string{"testdata/typo.yaml"}, Options{})
+	require.Len(t, objs, 1)
+	assert.Equal(t, `testdata/typo.yaml:20:9: warning: spec.template.spec.containers[0].resoures: unknown field "resoures" (did you mean "resources"?); ignored`,
+		filepath.ToSlash(only(t, ds).String()))
 }
 
 func TestUnknownFieldStrict(t *testing.T) {

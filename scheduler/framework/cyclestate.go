@@ -18,6 +18,9 @@ type CycleState struct {
 	// PreFilter/PreScore returned Skip for this pod.
 	SkipFilterPlugins map[string]bool
 	SkipScorePlugins  map[string]bool
+	// The same as bit masks over the profile's plugin order, which the
+	// runtime checks per node without hashing names.
+	PreFilterSkipMask, FilterSkipMask, ScoreSkipMask uint64
 }
 
 // NewCycleState returns an empty state.
@@ -48,6 +51,7 @@ func (c *CycleState) Clone() *CycleState {
 	}
 	n.SkipFilterPlugins = cloneSet(c.SkipFilterPlugins)
 	n.SkipScorePlugins = cloneSet(c.SkipScorePlugins)
+	n.PreFilterSkipMask, n.FilterSkipMask, n.ScoreSkipMask = c.PreFilterSkipMask, c.FilterSkipMask, c.ScoreSkipMask
 	return n
 }
 

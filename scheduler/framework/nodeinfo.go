@@ -175,7 +175,7 @@ func (n *NodeInfo) AddPodInfo(pi *PodInfo) {
 func (n *NodeInfo) RemovePod(pod *model.Pod) bool {
 	k := pod.Key()
 	for i, pi := range n.Pods {
-		if pi.Pod.Key() != k || (pod.UID != "" && pi.Pod.UID != "" && pi.Pod.UID != pod.UID) {
+		if pi.Key != k || (pod.UID != "" && pi.Pod.UID != "" && pi.Pod.UID != pod.UID) {
 			continue
 		}
 		n.PodsWithAffinity = removeFrom(n.PodsWithAffinity, pi)

@@ -35,7 +35,9 @@ type WeightedAffinityTerm struct {
 // PodInfo is a pod with what the plugins need precomputed once
 // (upstream framework.PodInfo).
 type PodInfo struct {
-	Pod                        *model.Pod
+	Pod *model.Pod
+	// Key is the pod's "namespace/name", computed once.
+	Key                        string
 	RequiredAffinityTerms      []AffinityTerm
 	RequiredAntiAffinityTerms  []AffinityTerm
 	PreferredAffinityTerms     []WeightedAffinityTerm
@@ -58,7 +60,7 @@ func NewPodInfo(pod *model.Pod) *PodInfo {
 
 // Update recomputes the PodInfo for a new version of the pod.
 func (pi *PodInfo) Update(pod *model.Pod) {
-	*pi = PodInfo{Pod: pod}
+	*pi = PodInfo{Pod: pod, Key: pod.Key()}
 	pi.Requests = model.PodRequests(pod, false)
 	pi.NonZeroRequests = model.PodRequests(pod, true)
 	a := pod.Spec.Affinity
