@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// run executes the CLI with args and returns stdout, stderr and the exit code.
+func run(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	root := newRootCmd()
+	var out, errOut bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetArgs(args)
+	err := root.Execute()
+	code := 0
+	if err != nil {
+		code = 1
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+		}
+	}
+	return out.String(), errOut.String(), code
+}
+
+func TestLintReportsEveryProblemWithLines(t *testing.T) {
+	out, errOut, code := run(t, "lint", "testdata/bad.yaml")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "testdata/bad.yaml:5:13: error: spec.replicas: expected an integer, got the string \"three\"")
+	require.Contains(t, errOut, `testdata/bad.yaml:13:9: warning: spec.template.spec.containers[0].resoures: unknown field "resoures" (did you mean "resources"?)`)
+	require.Contains(t, out, "1 errors, 1 warnings")
+
+	_, _, code = run(t, "lint", "testdata/cluster.yaml", "quickstart")
+	require.Equal(t, 0, code)
+	_, errOut, code = run(t, "lint", "--strict", "../../scenarios/library/manifests/online-shop.yaml")
+	require.Equal(t, 1, code, "strict mode turns the unmodeled kinds into errors")
+	require.Contains(t, errOut, "is not modeled by kubesim")
+}
+
+func TestRunWritesOutputs(t *testing.T) {
+	dir := t.TempDir()
+	out, errOut, code := run(t, "run", "quickstart", "--output-dir", dir, "-o", "json", "--seed", "9")
+	require.Equal(t, 0, code, errOut)
+	var s map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &s))
+	require.Equal(t, float64(9), s["seed"])
+	require.Contains(t, errOut, "kubesim run quickstart --seed 9")
+	for _, f := range []string{"events.jsonl", "state.yaml", "summary.json"} {
+		_, err := os.Stat(filepath.Join(dir, f))
+		require.NoError(t, err, f)
+	}
+	_, _, code = run(t, "run", "no-such-scenario")
+	require.Equal(t, 2, code)
+	_, _, code = run(t, "run", "quickstart", "--seed", "-1")
+	require.Equal(t, 2, code)
+}
+
+func TestExplainJSON(t *testing.T) {
+	out, errOut, code := run(t, "explain", "--manifests", "testdata/cluster.yaml", "--pod", "default/api", "-o", "json")
+	require.Equal(t, 0, code, errOut)
+	var ex struct {
+		Pod          string `json:"pod"`
+		Result       string `json:"result"`
+		SelectedNode string `json:"selectedNode"`
+		Nodes        []struct {
+			Name   string `json:"name"`
+			Filter struct {
+				Status  string   `json:"status"`
+				Plugin  string   `json:"plugin"`
+				Reasons []string `json:"reasons"`
+			} `json:"filter"`
+		} `json:"nodes"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &ex))
+	require.Equal(t, "default/api", ex.Pod)
+	require.Equal(t, "Scheduled", ex.Result)
+	require.Equal(t, "big", ex.SelectedNode)
+	require.Len(t, ex.Nodes, 2)
+	for _, n := range ex.Nodes {
+		if n.Name == "small" {
+			// 4 cpu exceeds the node's 2 allocatable: unresolvable.
+			require.Equal(t, "UnschedulableAndUnresolvable", n.Filter.Status)
+			require.Equal(t, "NodeResourcesFit", n.Filter.Plugin)
+			require.Equal(t, []string{"Insufficient cpu"}, n.Filter.Reasons)
+		}
+	}
+	table, _, code := run(t, "explain", "--manifests", "testdata/cluster.yaml", "--pod", "default/api", "--scheduler-config", "binpack")
+	require.Equal(t, 0, code)
+	require.Contains(t, table, "pod default/api (profile default-scheduler): Scheduled on big")
+	require.Contains(t, table, "only one node is feasible")
+}
+
+func TestScenariosListAndShow(t *testing.T) {
+	out, _, code := run(t, "scenarios", "list")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "quickstart")
+	out, _, code = run(t, "scenarios", "show", "quickstart")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "kind: Scenario")
+	out, _, code = run(t, "version")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "kubesim ")
+}
