@@ -28,23 +28,27 @@ type WatchEvent struct {
 // WatchHandler receives watch events in commit order.
 type WatchHandler func(ev WatchEvent)
 
-// Client is how every component talks to the API server. Implementations
-// model latency, throttling and failure; callers see only results, and
-// react to changes through Watch rather than by reading a store.
+// Client is how every component talks to the API server. Calls do not
+// return results: each completes later in simulated time, when done runs
+// as a kernel event after the client's rate limiter, the request latency
+// and, for writes, the store's commit (done may be nil). A component thus
+// sees exactly what a real client sees: throttling, latency, and errors
+// when the store cannot commit. Components learn about changes through
+// Watch and keep their own caches; they never read a store directly.
 type Client interface {
 	// Create admits, defaults, validates and stores a new object.
-	Create(o Object) (Object, error)
+	Create(o Object, done func(Object, error))
 	// Update replaces an object; a non-empty resourceVersion that is not the
 	// current one is a Conflict.
-	Update(o Object) (Object, error)
-	// Delete removes an object (graceful deletion for pods is the kubelet's).
-	Delete(kind, namespace, name string) error
-	// Get returns the current object.
-	Get(kind, namespace, name string) (Object, error)
-	// List returns every object of a kind, sorted by namespace and name.
-	List(kind string) ([]Object, error)
+	Update(o Object, done func(Object, error))
+	// Delete removes an object.
+	Delete(kind, namespace, name string, done func(error))
+	// Get reads the current object.
+	Get(kind, namespace, name string, done func(Object, error))
+	// List reads every object of a kind, sorted by namespace and name.
+	List(kind string, done func([]Object, error))
 	// Bind sets a pod's node (the pods/binding subresource).
-	Bind(namespace, name, node string) error
+	Bind(namespace, name, node string, done func(error))
 	// Watch delivers every later change of kind to h. The current objects
 	// are delivered first as Added events (a list-then-watch).
 	Watch(kind string, h WatchHandler)

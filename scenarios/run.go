@@ -76,6 +76,7 @@ type Run struct {
 	out         *outputs
 	start       time.Time
 	applyErrors int
+	kubectl     model.Client
 }
 
 // Start builds the cluster and schedules the timeline; call Execute next.
@@ -99,6 +100,7 @@ func Start(l *Loaded, opts RunOptions) (*Run, error) {
 		k.Journal().Subscribe(s)
 	}
 	r.API = apiserver.New(k, r.start)
+	r.kubectl = r.API.NewClient("kubectl", 0, 0)
 	r.Summary = Summary{
 		Scenario:       sc.Name(),
 		ScenarioHash:   sc.Hash(),
@@ -116,7 +118,7 @@ func Start(l *Loaded, opts RunOptions) (*Run, error) {
 		if spec != nil && spec.Cost != nil {
 			sopts.Cost = *spec.Cost
 		}
-		sched, err := scheduler.New(k, r.API, sopts)
+		sched, err := scheduler.New(k, r.API.NewClient, sopts)
 		if err != nil {
 			r.Abort()
 			return nil, fmt.Errorf("scheduler: %w", err)
@@ -164,40 +166,49 @@ func (r *Run) registerNodes() {
 	}
 }
 
-// apply creates each object, or updates it when it exists (kubectl apply).
+// apply sends each object through the "kubectl" client (unthrottled, as
+// a person's tool): create, or replace when it already exists, like
+// kubectl apply. When every answer is in, one Applied event sums up.
 func (r *Run) apply(objs []manifest.Object, source string) {
 	counts := map[string]int{}
+	pending := len(objs)
+	finish := func() {
+		pending--
+		if pending > 0 {
+			return
+		}
+		fields := []sim.Field{sim.F("objects", len(objs))}
+		for _, k := range model.SortedKeys(counts) {
+			fields = append(fields, sim.F(k, counts[k]))
+		}
+		r.Kernel.Journal().Record(sim.Event{T: r.Kernel.Now(), Kind: "Applied", Source: source, Object: r.Loaded.Scenario.Name(), Fields: fields})
+	}
+	if pending == 0 {
+		pending = 1
+		finish()
+		return
+	}
 	for _, mo := range objs {
 		o := model.DeepCopyObject(mo.Object)
-		info := model.KindOf(o)
-		meta := o.GetObjectMeta()
-		ns := meta.Namespace
-		if info.Namespaced && ns == "" {
-			ns = "default"
-		}
-		var err error
-		if meta.Name != "" {
-			if cur, gerr := r.API.Get(info.Kind, ns, meta.Name); gerr == nil {
-				meta.ResourceVersion = cur.GetObjectMeta().ResourceVersion
-				_, err = r.API.Update(o)
+		kind := model.KindOf(o).Kind
+		r.kubectl.Create(o, func(_ model.Object, err error) {
+			if err == nil || !model.IsAlreadyExists(err) {
 				if err == nil {
-					counts[info.Kind]++
+					counts[kind]++
 				}
 				r.noteApply(o, source, err)
-				continue
+				finish()
+				return
 			}
-		}
-		_, err = r.API.Create(o)
-		if err == nil {
-			counts[info.Kind]++
-		}
-		r.noteApply(o, source, err)
+			r.kubectl.Update(o, func(_ model.Object, err error) {
+				if err == nil {
+					counts[kind]++
+				}
+				r.noteApply(o, source, err)
+				finish()
+			})
+		})
 	}
-	fields := []sim.Field{sim.F("objects", len(objs))}
-	for _, k := range model.SortedKeys(counts) {
-		fields = append(fields, sim.F(k, counts[k]))
-	}
-	r.Kernel.Journal().Record(sim.Event{T: r.Kernel.Now(), Kind: "Applied", Source: source, Object: r.Loaded.Scenario.Name(), Fields: fields})
 }
 
 func (r *Run) noteApply(o model.Object, source string, err error) {
@@ -223,17 +234,18 @@ func (r *Run) runAction(a *LoadedAction) {
 			if info, err := model.LookupKind(kindAPIVersion(ref.Kind), ref.Kind); err == nil && info.Namespaced && ns == "" {
 				ns = "default"
 			}
-			err := r.API.Delete(ref.Kind, ns, ref.Name)
 			obj := ref.Kind + "/" + ref.Name
 			if ns != "" {
 				obj = ref.Kind + "/" + ns + "/" + ref.Name
 			}
-			if err != nil {
-				r.Kernel.Journal().Record(sim.Event{T: r.Kernel.Now(), Kind: "FailedDelete", Source: src, Object: obj,
-					Fields: []sim.Field{sim.F("error", err.Error())}})
-				continue
-			}
-			r.Kernel.Journal().Record(sim.Event{T: r.Kernel.Now(), Kind: "Deleted", Source: src, Object: obj})
+			r.kubectl.Delete(ref.Kind, ns, ref.Name, func(err error) {
+				if err != nil {
+					r.Kernel.Journal().Record(sim.Event{T: r.Kernel.Now(), Kind: "FailedDelete", Source: src, Object: obj,
+						Fields: []sim.Field{sim.F("error", err.Error())}})
+					return
+				}
+				r.Kernel.Journal().Record(sim.Event{T: r.Kernel.Now(), Kind: "Deleted", Source: src, Object: obj})
+			})
 		}
 	}
 }

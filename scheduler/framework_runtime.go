@@ -341,26 +341,46 @@ func (f *Framework) RunPermitPlugins(state *framework.CycleState, pod *model.Pod
 	return nil
 }
 
-// RunPreBindPlugins runs PreBind.
-func (f *Framework) RunPreBindPlugins(state *framework.CycleState, pod *model.Pod, node string) *framework.Status {
-	for _, p := range f.preBind {
-		if s := p.PreBind(state, pod, node); !s.IsSuccess() && !s.IsSkip() {
-			return s.WithPlugin(p.Name())
+// RunPreBindPlugins runs the PreBind plugins one after another, each
+// starting when the previous one is done, and calls done with the first
+// failure or success.
+func (f *Framework) RunPreBindPlugins(state *framework.CycleState, pod *model.Pod, node string, done func(*framework.Status)) {
+	var next func(i int)
+	next = func(i int) {
+		if i == len(f.preBind) {
+			done(nil)
+			return
 		}
+		p := f.preBind[i]
+		p.PreBind(state, pod, node, func(s *framework.Status) {
+			if !s.IsSuccess() && !s.IsSkip() {
+				done(s.WithPlugin(p.Name()))
+				return
+			}
+			next(i + 1)
+		})
 	}
-	return nil
+	next(0)
 }
 
-// RunBindPlugins runs binders until one does not Skip.
-func (f *Framework) RunBindPlugins(state *framework.CycleState, pod *model.Pod, node string) *framework.Status {
-	for _, p := range f.bind {
-		s := p.Bind(state, pod, node)
-		if s.IsSkip() {
-			continue
+// RunBindPlugins tries binders in order until one does not Skip.
+func (f *Framework) RunBindPlugins(state *framework.CycleState, pod *model.Pod, node string, done func(*framework.Status)) {
+	var next func(i int)
+	next = func(i int) {
+		if i == len(f.bind) {
+			done(framework.NewStatus(framework.Skip, "no bind plugin bound the pod"))
+			return
 		}
-		return s.WithPlugin(p.Name())
+		p := f.bind[i]
+		p.Bind(state, pod, node, func(s *framework.Status) {
+			if s.IsSkip() {
+				next(i + 1)
+				return
+			}
+			done(s.WithPlugin(p.Name()))
+		})
 	}
-	return framework.NewStatus(framework.Skip, "no bind plugin bound the pod")
+	next(0)
 }
 
 // RunPostBindPlugins informs PostBind plugins.

@@ -60,7 +60,6 @@ type Scheduler struct {
 	queue     *Queue
 	cyc       cycle
 	cost      CostModel
-	limiter   *model.TokenBucket
 	assumed   map[string]*framework.PodInfo
 	busy      bool
 
@@ -78,8 +77,14 @@ type Stats struct {
 	BindErrors  int64
 }
 
-// New builds a scheduler and its profiles; Start begins watching.
-func New(k *sim.Kernel, client model.Client, opts Options) (*Scheduler, error) {
+// Connect opens an API client for a component with its client-side QPS
+// and burst (apiserver.Server.NewClient has this shape).
+type Connect func(component string, qps float64, burst int) model.Client
+
+// New builds a scheduler and its profiles; Start begins watching. connect
+// opens its API client with the configuration's clientConnection limits
+// (nil: no client, for kubesim explain).
+func New(k *sim.Kernel, connect Connect, opts Options) (*Scheduler, error) {
 	cfg := opts.Config
 	if cfg == nil {
 		cfg = DefaultConfiguration()
@@ -92,6 +97,10 @@ func New(k *sim.Kernel, client model.Client, opts Options) (*Scheduler, error) {
 	if cost == (CostModel{}) {
 		cost = DefaultCostModel
 	}
+	var client model.Client
+	if connect != nil {
+		client = connect("scheduler", *cfg.ClientConnection.QPS, int(*cfg.ClientConnection.Burst))
+	}
 	s := &Scheduler{
 		k:         k,
 		client:    client,
@@ -101,7 +110,6 @@ func New(k *sim.Kernel, client model.Client, opts Options) (*Scheduler, error) {
 		objects:   newObjectCache(),
 		nominator: newNominator(),
 		cost:      cost,
-		limiter:   model.NewTokenBucket(*cfg.ClientConnection.QPS, int(*cfg.ClientConnection.Burst)),
 		assumed:   map[string]*framework.PodInfo{},
 	}
 	s.cyc = cycle{snapshot: s.snapshot, percentageToScore: *cfg.PercentageOfNodesToScore, tiebreak: k.Rand("scheduler/tiebreak")}
@@ -445,28 +453,34 @@ func (s *Scheduler) assumeAndBind(fwk *Framework, state *framework.CycleState, q
 		return
 	}
 	// The binding cycle runs concurrently with the next scheduling cycles
-	// upstream; here it is a later event, after the client's rate limiter.
-	delay := s.limiter.Reserve(s.now())
-	s.k.AfterFunc(delay, func(sim.Time) {
-		st := fwk.RunPreBindPlugins(state, assumed, res.SuggestedHost)
-		if st.IsSuccess() {
-			st = s.bind(fwk, state, assumed, res.SuggestedHost)
-		}
+	// (upstream: a goroutine per pod); here it is a chain of API requests
+	// whose answers arrive later in simulated time, through the client's
+	// rate limiter.
+	fail := func(st *framework.Status) {
+		s.Stats.BindErrors++
+		fwk.RunUnreservePlugins(state, assumed, res.SuggestedHost)
+		forget()
+		s.failed(qpi, s.queue.SchedulingCycle(), "Binding rejected: "+st.Message(), true, nil)
+	}
+	fwk.RunPreBindPlugins(state, assumed, res.SuggestedHost, func(st *framework.Status) {
 		if !st.IsSuccess() {
-			s.Stats.BindErrors++
-			fwk.RunUnreservePlugins(state, assumed, res.SuggestedHost)
-			forget()
-			s.failed(qpi, s.queue.SchedulingCycle(), "Binding rejected: "+st.Message(), true, nil)
+			fail(st)
 			return
 		}
-		s.queue.Done(k)
-		s.Stats.Scheduled++
-		s.record("Scheduled", k,
-			sim.F("node", res.SuggestedHost), sim.F("score", res.Score),
-			sim.F("feasibleNodes", res.FeasibleNodes), sim.F("evaluatedNodes", res.EvaluatedNodes),
-			sim.F("attempts", qpi.Attempts), sim.F("profile", fwk.ProfileName()),
-			sim.F("message", fmt.Sprintf("Successfully assigned %s to %s", k, res.SuggestedHost)))
-		fwk.RunPostBindPlugins(state, assumed, res.SuggestedHost)
+		s.bind(fwk, state, assumed, res.SuggestedHost, func(st *framework.Status) {
+			if !st.IsSuccess() {
+				fail(st)
+				return
+			}
+			s.queue.Done(k)
+			s.Stats.Scheduled++
+			s.record("Scheduled", k,
+				sim.F("node", res.SuggestedHost), sim.F("score", res.Score),
+				sim.F("feasibleNodes", res.FeasibleNodes), sim.F("evaluatedNodes", res.EvaluatedNodes),
+				sim.F("attempts", qpi.Attempts), sim.F("profile", fwk.ProfileName()),
+				sim.F("message", fmt.Sprintf("Successfully assigned %s to %s", k, res.SuggestedHost)))
+			fwk.RunPostBindPlugins(state, assumed, res.SuggestedHost)
+		})
 	})
 }
 
@@ -500,46 +514,43 @@ func (s *Scheduler) handleFitError(fwk *Framework, state *framework.CycleState, 
 	s.failed(qpi, podCycle, fe.Error(), false, plugins)
 }
 
-// preempt deletes the victims preemption chose and records the nomination.
+// preempt evicts the victims preemption chose, clears lower-priority
+// nominations to the node and records the preemptor's nomination
+// (upstream prepareCandidate): each victim first gets the DisruptionTarget
+// condition, then is deleted.
 func (s *Scheduler) preempt(state *framework.CycleState, pod *model.Pod, node string) {
 	s.Stats.Preemptions++
 	for _, v := range preemptionVictims(state) {
 		s.Stats.Victims++
 		s.record("Preempted", v.Key(), sim.F("preemptor", pod.Key()), sim.F("node", node),
 			sim.F("message", fmt.Sprintf("Preempted by pod %s on node %s", pod.UID, node)))
-		// Mark the victim as a disruption target, then delete it
-		// (upstream prepareCandidate).
-		if cur, err := s.client.Get("Pod", v.Namespace, v.Name); err == nil {
-			vp := model.DeepCopy(cur.(*model.Pod))
-			now := s.now().Wall(simEpoch)
-			vp.Status.SetCondition(model.PodCondition{Type: model.DisruptionTarget, Status: model.ConditionTrue,
-				Reason: defaultpreemption.ReasonPreemptionByScheduler, LastTransitionTime: &now,
-				Message: "default-scheduler: preempting to accommodate a higher priority pod"})
-			vp.ResourceVersion = ""
-			_, _ = s.client.Update(vp)
-		}
-		if err := s.client.Delete("Pod", v.Namespace, v.Name); err != nil && !model.IsNotFound(err) {
-			s.record("FailedPreemption", v.Key(), sim.F("error", err.Error()))
-		}
+		vp := model.DeepCopy(v)
+		now := s.now().Wall(simEpoch)
+		vp.Status.SetCondition(model.PodCondition{Type: model.DisruptionTarget, Status: model.ConditionTrue,
+			Reason: defaultpreemption.ReasonPreemptionByScheduler, LastTransitionTime: &now,
+			Message: "default-scheduler: preempting to accommodate a higher priority pod"})
+		vp.ResourceVersion = ""
+		key := v.Key()
+		ns, name := v.Namespace, v.Name
+		s.client.Update(vp, func(_ model.Object, _ error) {
+			s.client.Delete("Pod", ns, name, func(err error) {
+				if err != nil && !model.IsNotFound(err) {
+					s.record("FailedPreemption", key, sim.F("error", err.Error()))
+				}
+			})
+		})
 	}
 	for _, np := range nominationsToClear(state) {
-		if cur, err := s.client.Get("Pod", np.Namespace, np.Name); err == nil {
-			p := model.DeepCopy(cur.(*model.Pod))
-			p.Status.NominatedNodeName = ""
-			p.ResourceVersion = ""
-			_, _ = s.client.Update(p)
-		}
+		p := model.DeepCopy(np)
+		p.Status.NominatedNodeName = ""
+		p.ResourceVersion = ""
+		s.client.Update(p, nil)
 	}
-	cur, err := s.client.Get("Pod", pod.Namespace, pod.Name)
-	if err != nil {
-		return
-	}
-	p := model.DeepCopy(cur.(*model.Pod))
+	p := model.DeepCopy(pod)
 	p.Status.NominatedNodeName = node
 	p.ResourceVersion = ""
-	if _, err := s.client.Update(p); err == nil {
-		s.nominator.set(framework.NewPodInfo(p), node)
-	}
+	s.nominator.set(framework.NewPodInfo(p), node)
+	s.client.Update(p, nil)
 }
 
 // PendingPods lists the pods waiting in the queue, sorted by key.
@@ -554,11 +565,12 @@ func (s *Scheduler) PendingPods() []string {
 
 // bind lets the first binding extender bind the pod, else the profile's
 // bind plugins (upstream extendersBinding, then RunBindPlugins).
-func (s *Scheduler) bind(fwk *Framework, state *framework.CycleState, pod *model.Pod, node string) *framework.Status {
+func (s *Scheduler) bind(fwk *Framework, state *framework.CycleState, pod *model.Pod, node string, done func(*framework.Status)) {
 	for _, e := range s.cyc.extenders {
 		if e.IsBinder() {
-			return framework.AsStatus(e.Bind(pod, node))
+			done(framework.AsStatus(e.Bind(pod, node)))
+			return
 		}
 	}
-	return fwk.RunBindPlugins(state, pod, node)
+	fwk.RunBindPlugins(state, pod, node, done)
 }

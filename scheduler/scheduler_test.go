@@ -28,7 +28,7 @@ func newCluster(t testing.TB, seed uint64, opts Options) *cluster {
 	rec := &sim.Recorder{}
 	k.Journal().Subscribe(rec.Subscriber())
 	api := apiserver.New(k, simStart)
-	s, err := New(k, api, opts)
+	s, err := New(k, api.NewClient, opts)
 	require.NoError(t, err)
 	s.Start()
 	return &cluster{k: k, api: api, sched: s, rec: rec}
@@ -136,8 +136,9 @@ func TestSchedulingTakesSimulatedTime(t *testing.T) {
 	c.k.Run(sim.Time(time.Minute))
 	s := c.rec.Kinds("Scheduled")
 	require.Len(t, s, 1)
-	// 10 ms + 3 filtered + 3 scored nodes × 1 ms.
-	require.Equal(t, sim.Time(16*time.Millisecond), s[0].T)
+	// 10 ms + 3 filtered + 3 scored nodes × 1 ms, then the binding's
+	// commit (the ideal store's default 1 ms).
+	require.Equal(t, sim.Time(17*time.Millisecond), s[0].T)
 }
 
 // BenchmarkSchedulingBasic follows scheduler_perf's SchedulingBasic:

@@ -11,7 +11,9 @@ import (
 	"github.com/kubesim/kubesim/sim"
 )
 
-// Server stores objects and serves model.Client.
+// Server stores objects. Its methods act on the store at once (for the
+// simulation's own bookkeeping and for tools); components use a
+// model.Client from NewClient, which adds throttling and latency.
 type Server struct {
 	k        *sim.Kernel
 	start    time.Time
@@ -20,21 +22,29 @@ type Server struct {
 	watchers map[string][]model.WatchHandler
 	names    *sim.Rand
 	uids     uint64
-}
 
-var _ model.Client = (*Server)(nil)
+	reqLatency, commitLatency sim.Sampler
+	requests                  uint64
+}
 
 // New returns an empty server. start is the wall date of simulated time zero
 // (for creationTimestamp and the like).
 func New(k *sim.Kernel, start time.Time) *Server {
-	return &Server{
+	s := &Server{
 		k:        k,
 		start:    start,
 		objects:  make(map[string]map[string]model.Object),
 		watchers: make(map[string][]model.WatchHandler),
 		names:    k.Rand("apiserver/names"),
 	}
+	if err := s.Configure(DefaultConfig()); err != nil {
+		panic(err) // the defaults are valid
+	}
+	return s
 }
+
+// Requests returns how many client requests the server has received.
+func (s *Server) Requests() uint64 { return s.requests }
 
 // Now returns the wall-clock instant of the current simulated time.
 func (s *Server) Now() time.Time { return s.k.Now().Wall(s.start) }

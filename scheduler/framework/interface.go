@@ -146,16 +146,21 @@ type PermitPlugin interface {
 	Permit(state *CycleState, pod *model.Pod, nodeName string) (*Status, time.Duration)
 }
 
-// PreBindPlugin runs before binding.
+// PreBindPlugin runs before binding. The binding cycle runs concurrently
+// with later scheduling cycles (upstream: a goroutine per pod), so it is
+// written in continuation style: PreBind may issue API requests and must
+// call done exactly once, possibly later in simulated time, with the
+// result.
 type PreBindPlugin interface {
 	Plugin
-	PreBind(state *CycleState, pod *model.Pod, nodeName string) *Status
+	PreBind(state *CycleState, pod *model.Pod, nodeName string, done func(*Status))
 }
 
-// BindPlugin binds a pod to a node; Skip passes to the next binder.
+// BindPlugin binds a pod to a node and calls done exactly once with the
+// result; Skip passes the pod to the next binder.
 type BindPlugin interface {
 	Plugin
-	Bind(state *CycleState, pod *model.Pod, nodeName string) *Status
+	Bind(state *CycleState, pod *model.Pod, nodeName string, done func(*Status))
 }
 
 // PostBindPlugin is told about successful bindings.

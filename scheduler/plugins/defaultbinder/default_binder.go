@@ -21,8 +21,9 @@ func New(_ any, h framework.Handle) (framework.Plugin, error) { return &Plugin{h
 // Name returns Name.
 func (*Plugin) Name() string { return Name }
 
-// Bind posts the pod's binding to nodeName; an API error becomes an Error
-// status (the pod is forgotten and retried).
-func (pl *Plugin) Bind(_ *framework.CycleState, pod *model.Pod, nodeName string) *framework.Status {
-	return framework.AsStatus(pl.h.Client().Bind(pod.Namespace, pod.Name, nodeName))
+// Bind posts the pod's binding to nodeName and reports when the API server
+// answers; an API error becomes an Error status (the pod is forgotten and
+// retried).
+func (pl *Plugin) Bind(_ *framework.CycleState, pod *model.Pod, nodeName string, done func(*framework.Status)) {
+	pl.h.Client().Bind(pod.Namespace, pod.Name, nodeName, func(err error) { done(framework.AsStatus(err)) })
 }

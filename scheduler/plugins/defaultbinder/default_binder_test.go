@@ -16,12 +16,13 @@ type bindClient struct {
 	err   error
 }
 
-func (c *bindClient) Bind(namespace, name, node string) error {
+func (c *bindClient) Bind(namespace, name, node string, done func(error)) {
 	if c.err != nil {
-		return c.err
+		done(c.err)
+		return
 	}
 	c.bound = append(c.bound, namespace+"/"+name+"->"+node)
-	return nil
+	done(nil)
 }
 
 // Upstream default_binder_test.go TestDefaultBinder.
@@ -45,7 +46,8 @@ func TestDefaultBinder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			st := p.(framework.BindPlugin).Bind(framework.NewCycleState(), pod, "foohost.kubernetes.mydomain.com")
+			var st *framework.Status
+			p.(framework.BindPlugin).Bind(framework.NewCycleState(), pod, "foohost.kubernetes.mydomain.com", func(s *framework.Status) { st = s })
 			if st.Code() != tt.wantCode {
 				t.Fatalf("Bind = %v, want %v", st, tt.wantCode)
 			}

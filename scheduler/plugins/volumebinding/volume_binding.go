@@ -542,35 +542,57 @@ func (pl *Plugin) Unreserve(state *framework.CycleState, _ *model.Pod, _ string)
 }
 
 // PreBind writes the assumed bindings: the PVs' claimRefs, then the
-// selected-node annotations of the claims to provision. It returns once
-// the writes succeed; the PV controller completes the binding. A failed
-// write reverts the assumptions not yet written and fails the binding.
-func (pl *Plugin) PreBind(state *framework.CycleState, _ *model.Pod, nodeName string) *framework.Status {
+// selected-node annotations of the claims to provision, one request after
+// another. It is done once the writes succeed; the PV controller completes
+// the binding. A failed write reverts the assumptions not yet written and
+// fails the binding.
+func (pl *Plugin) PreBind(state *framework.CycleState, _ *model.Pod, nodeName string, done func(*framework.Status)) {
 	s, err := getStateData(state)
 	if err != nil {
-		return framework.AsStatus(err)
+		done(framework.AsStatus(err))
+		return
 	}
 	if s.allBound {
-		return nil
+		done(nil)
+		return
 	}
 	v := s.volumes
 	if v == nil {
-		return framework.AsStatus(fmt.Errorf("no pod volumes found for node %q", nodeName))
+		done(framework.AsStatus(fmt.Errorf("no pod volumes found for node %q", nodeName)))
+		return
 	}
 	cl := pl.h.Client()
-	for i, b := range v.bindings {
-		if _, err := cl.Update(b.pv); err != nil {
-			pl.revert(&podVolumes{bindings: v.bindings[i:], provisions: v.provisions})
-			return framework.AsStatus(err)
+	var writeClaims func(i int)
+	writeClaims = func(i int) {
+		if i == len(v.provisions) {
+			done(nil)
+			return
 		}
+		cl.Update(v.provisions[i], func(_ model.Object, err error) {
+			if err != nil {
+				pl.revert(&podVolumes{provisions: v.provisions[i:]})
+				done(framework.AsStatus(err))
+				return
+			}
+			writeClaims(i + 1)
+		})
 	}
-	for i, c := range v.provisions {
-		if _, err := cl.Update(c); err != nil {
-			pl.revert(&podVolumes{provisions: v.provisions[i:]})
-			return framework.AsStatus(err)
+	var writeVolumes func(i int)
+	writeVolumes = func(i int) {
+		if i == len(v.bindings) {
+			writeClaims(0)
+			return
 		}
+		cl.Update(v.bindings[i].pv, func(_ model.Object, err error) {
+			if err != nil {
+				pl.revert(&podVolumes{bindings: v.bindings[i:], provisions: v.provisions})
+				done(framework.AsStatus(err))
+				return
+			}
+			writeVolumes(i + 1)
+		})
 	}
-	return nil
+	writeVolumes(0)
 }
 
 // EventsToRegister: class creation or allowedTopologies changes, claims

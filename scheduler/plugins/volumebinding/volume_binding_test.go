@@ -516,13 +516,26 @@ type recordingClient struct {
 	failAt  int // 1-based; 0 never fails
 }
 
-func (c *recordingClient) Update(o model.Object) (model.Object, error) {
+func (c *recordingClient) Update(o model.Object, done func(model.Object, error)) {
 	if c.failAt == len(c.updates)+1 {
 		c.updates = append(c.updates, nil)
-		return nil, &model.StatusError{Reason: model.ReasonConflict, Kind: o.GetTypeMeta().Kind, Key: model.Key(o), Message: "the object has been modified"}
+		done(nil, &model.StatusError{Reason: model.ReasonConflict, Kind: o.GetTypeMeta().Kind, Key: model.Key(o), Message: "the object has been modified"})
+		return
 	}
 	c.updates = append(c.updates, o)
-	return o, nil
+	done(o, nil)
+}
+
+// preBind runs PreBind and returns its status (the test clients answer at
+// once, so done has run by the time PreBind returns).
+func preBind(pl *Plugin, state *framework.CycleState, pod *model.Pod, node string) *framework.Status {
+	var got *framework.Status
+	called := false
+	pl.PreBind(state, pod, node, func(s *framework.Status) { got, called = s, true })
+	if !called {
+		return framework.NewStatus(framework.Error, "PreBind did not complete")
+	}
+	return got
 }
 
 // The binding cycle (upstream TestAssumePodVolumes, TestBindAPIUpdate and
@@ -584,7 +597,7 @@ func TestReserveUnreservePreBind(t *testing.T) {
 	if !st.IsSuccess() {
 		t.Fatalf("pod-b after Unreserve: %v", st)
 	}
-	if st := pl.PreBind(stateB, podB, "node1"); !st.IsSuccess() {
+	if st := preBind(pl, stateB, podB, "node1"); !st.IsSuccess() {
 		t.Fatalf("PreBind: %v", st)
 	}
 	if len(cl.updates) != 1 {
@@ -602,7 +615,7 @@ func TestReserveUnreservePreBind(t *testing.T) {
 	if !st.IsSuccess() {
 		t.Fatalf("pod-c: %v", st)
 	}
-	if st := pl.PreBind(stateC, podC, "node1"); !st.IsSuccess() {
+	if st := preBind(pl, stateC, podC, "node1"); !st.IsSuccess() {
 		t.Fatalf("PreBind: %v", st)
 	}
 	claim := cl.updates[1].(*model.PersistentVolumeClaim)
@@ -634,7 +647,7 @@ func TestPreBindError(t *testing.T) {
 	if st := pl.Reserve(state, pod, "node1"); !st.IsSuccess() {
 		t.Fatal(st)
 	}
-	st := pl.PreBind(state, pod, "node1")
+	st := preBind(pl, state, pod, "node1")
 	if st.Code() != framework.Error || !model.IsConflict(st.AsError()) {
 		t.Fatalf("PreBind = %v, want a Conflict error", st)
 	}
@@ -657,7 +670,7 @@ func TestAllBound(t *testing.T) {
 		if st := pl.Reserve(state, pod, "node1"); !st.IsSuccess() {
 			t.Fatal(st)
 		}
-		if st := pl.PreBind(state, pod, "node1"); !st.IsSuccess() {
+		if st := preBind(pl, state, pod, "node1"); !st.IsSuccess() {
 			t.Fatal(st)
 		}
 		pl.Unreserve(state, pod, "node1")

@@ -1,0 +1,146 @@
+package apiserver
+
+import (
+	"time"
+
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/sim"
+)
+
+// Config sets the API server's latencies, in seconds.
+type Config struct {
+	// RequestLatency is the server's own handling time per request
+	// (admission, serialization). Default 0.
+	RequestLatency sim.Dist
+	// CommitLatency is how long a write takes to commit in the ideal store:
+	// one SSD fsync plus an in-datacenter round trip, ~1 ms (etcd's
+	// performance guide: fdatasync often < 1 ms on SSD, RTT several hundred
+	// µs). Default constant 1 ms.
+	CommitLatency sim.Dist
+}
+
+// DefaultConfig returns the default latencies.
+func DefaultConfig() Config {
+	return Config{
+		RequestLatency: sim.Dist{Kind: sim.DistConstant, Value: 0},
+		CommitLatency:  sim.Dist{Kind: sim.DistConstant, Value: 0.001},
+	}
+}
+
+// Configure sets the latencies; it fails on an invalid distribution.
+func (s *Server) Configure(c Config) error {
+	req, err := c.RequestLatency.Sampler(s.k.Rand("apiserver/request-latency"))
+	if err != nil {
+		return err
+	}
+	commit, err := c.CommitLatency.Sampler(s.k.Rand("apiserver/commit-latency"))
+	if err != nil {
+		return err
+	}
+	s.reqLatency, s.commitLatency = req, commit
+	return nil
+}
+
+func seconds(sm sim.Sampler) time.Duration {
+	if sm == nil {
+		return 0
+	}
+	v := sm.Sample()
+	if v <= 0 {
+		return 0
+	}
+	return time.Duration(v * 1e9)
+}
+
+// client is one component's connection: its own client-side rate limiter
+// (client-go's token bucket), then the server's latencies.
+type client struct {
+	s       *Server
+	name    string
+	limiter *model.TokenBucket
+}
+
+var _ model.Client = (*client)(nil)
+
+// NewClient returns a client for a component, throttled at qps with burst
+// (qps <= 0: unthrottled, like a privileged tool).
+func (s *Server) NewClient(component string, qps float64, burst int) model.Client {
+	c := &client{s: s, name: component}
+	if qps > 0 {
+		c.limiter = model.NewTokenBucket(qps, burst)
+	}
+	return c
+}
+
+// call runs op when the request completes: after the rate limiter's wait,
+// the request latency and, for writes, the commit latency.
+func (c *client) call(write bool, op func()) {
+	var d time.Duration
+	if c.limiter != nil {
+		d += c.limiter.Reserve(c.s.k.Now())
+	}
+	d += seconds(c.s.reqLatency)
+	if write {
+		d += seconds(c.s.commitLatency)
+	}
+	c.s.requests++
+	c.s.k.AfterFunc(d, func(sim.Time) { op() })
+}
+
+func (c *client) Create(o model.Object, done func(model.Object, error)) {
+	o = model.DeepCopyObject(o)
+	c.call(true, func() {
+		r, err := c.s.Create(o)
+		if done != nil {
+			done(r, err)
+		}
+	})
+}
+
+func (c *client) Update(o model.Object, done func(model.Object, error)) {
+	o = model.DeepCopyObject(o)
+	c.call(true, func() {
+		r, err := c.s.Update(o)
+		if done != nil {
+			done(r, err)
+		}
+	})
+}
+
+func (c *client) Delete(kind, namespace, name string, done func(error)) {
+	c.call(true, func() {
+		err := c.s.Delete(kind, namespace, name)
+		if done != nil {
+			done(err)
+		}
+	})
+}
+
+func (c *client) Get(kind, namespace, name string, done func(model.Object, error)) {
+	c.call(false, func() {
+		r, err := c.s.Get(kind, namespace, name)
+		if done != nil {
+			done(r, err)
+		}
+	})
+}
+
+func (c *client) List(kind string, done func([]model.Object, error)) {
+	c.call(false, func() {
+		r, err := c.s.List(kind)
+		if done != nil {
+			done(r, err)
+		}
+	})
+}
+
+func (c *client) Bind(namespace, name, node string, done func(error)) {
+	c.call(true, func() {
+		err := c.s.Bind(namespace, name, node)
+		if done != nil {
+			done(err)
+		}
+	})
+}
+
+func (c *client) Watch(kind string, h model.WatchHandler) { c.s.Watch(kind, h) }
