@@ -13,6 +13,12 @@ const (
 	Added    WatchEventType = "ADDED"
 	Modified WatchEventType = "MODIFIED"
 	Deleted  WatchEventType = "DELETED"
+	// Synced follows the Added events that replay the current objects when
+	// a watch starts: the watcher now has the full list.
+	Synced WatchEventType = "SYNCED"
+	// Error ends a watch (e.g. 410 Gone after compaction); the watcher
+	// must list and watch again. No more events follow on this watch.
+	Error WatchEventType = "ERROR"
 )
 
 // WatchEvent is one change delivered to a watcher. Object is the new state

@@ -196,6 +196,9 @@ func (s *Scheduler) record(kind, object string, fields ...sim.Field) {
 }
 
 func (s *Scheduler) onObject(kind, resource string, ev model.WatchEvent) {
+	if ev.Object == nil {
+		return // Synced; the ideal store's watches never break
+	}
 	var action framework.ActionType
 	switch ev.Type {
 	case model.Added:
@@ -218,7 +221,10 @@ func (s *Scheduler) onObject(kind, resource string, ev model.WatchEvent) {
 }
 
 func (s *Scheduler) onNode(ev model.WatchEvent) {
-	n := ev.Object.(*model.Node)
+	n, ok := ev.Object.(*model.Node)
+	if !ok {
+		return // Synced
+	}
 	var action framework.ActionType
 	switch ev.Type {
 	case model.Added:
@@ -286,7 +292,10 @@ func (s *Scheduler) responsible(p *model.Pod) bool {
 }
 
 func (s *Scheduler) onPod(ev model.WatchEvent) {
-	p := ev.Object.(*model.Pod)
+	p, ok := ev.Object.(*model.Pod)
+	if !ok {
+		return // Synced
+	}
 	var old *model.Pod
 	if ev.Old != nil {
 		old = ev.Old.(*model.Pod)

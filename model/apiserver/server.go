@@ -304,14 +304,16 @@ func (s *Server) Bind(namespace, name, node string) error {
 }
 
 // Watch registers h for kind and replays the current objects as Added
-// events first.
+// events, then a Synced event, before any later change.
 func (s *Server) Watch(kind string, h model.WatchHandler) {
 	s.watchers[kind] = append(s.watchers[kind], h)
 	objs, _ := s.List(kind)
-	for _, o := range objs {
-		ev := model.WatchEvent{Type: model.Added, Object: o}
-		s.k.After(0, sim.HandlerFunc(func(sim.Time) { h(ev) }))
-	}
+	s.k.After(0, sim.HandlerFunc(func(sim.Time) {
+		for _, o := range objs {
+			h(model.WatchEvent{Type: model.Added, Object: o})
+		}
+		h(model.WatchEvent{Type: model.Synced})
+	}))
 }
 
 // notify delivers ev to every watcher of kind as a kernel event at the
@@ -347,4 +349,16 @@ func (s *Server) Kinds() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// BreakWatches ends every watch on kind with an Error event, as a watch
+// cache restart or a compaction past a watcher's revision does; watchers
+// must list and watch again.
+func (s *Server) BreakWatches(kind string) {
+	hs := s.watchers[kind]
+	s.watchers[kind] = nil
+	for _, h := range hs {
+		h := h
+		s.k.After(0, sim.HandlerFunc(func(sim.Time) { h(model.WatchEvent{Type: model.Error}) }))
+	}
 }
