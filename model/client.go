@@ -55,10 +55,19 @@ type Client interface {
 	List(kind string, done func([]Object, error))
 	// Bind sets a pod's node (the pods/binding subresource).
 	Bind(namespace, name, node string, done func(error))
+	// Evict asks to delete a pod through the pods/eviction subresource,
+	// which refuses (TooManyRequests) when a PodDisruptionBudget does not
+	// allow the disruption.
+	Evict(namespace, name string, done func(error))
 	// Watch delivers every later change of kind to h. The current objects
 	// are delivered first as Added events (a list-then-watch).
 	Watch(kind string, h WatchHandler)
 }
+
+// Connect opens an API client for a component with its client-side QPS
+// and burst (apiserver.Server.NewClient has this shape); qps <= 0 means
+// unthrottled.
+type Connect func(component string, qps float64, burst int) Client
 
 // StatusReason classifies API errors as metav1.StatusReason does.
 type StatusReason string
@@ -70,6 +79,10 @@ const (
 	ReasonConflict      StatusReason = "Conflict"
 	ReasonInvalid       StatusReason = "Invalid"
 	ReasonForbidden     StatusReason = "Forbidden"
+	// ReasonTooManyRequests is the eviction API's refusal under a PDB.
+	ReasonTooManyRequests StatusReason = "TooManyRequests"
+	// ReasonInternalError is a server-side failure.
+	ReasonInternalError StatusReason = "InternalError"
 )
 
 // StatusError is an API error with its reason.
@@ -101,3 +114,6 @@ func IsConflict(err error) bool { return ReasonOf(err) == ReasonConflict }
 
 // IsAlreadyExists reports whether err is an AlreadyExists API error.
 func IsAlreadyExists(err error) bool { return ReasonOf(err) == ReasonAlreadyExists }
+
+// IsTooManyRequests reports an eviction refused by a disruption budget.
+func IsTooManyRequests(err error) bool { return ReasonOf(err) == ReasonTooManyRequests }

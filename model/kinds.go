@@ -37,6 +37,7 @@ var kindTable = []KindInfo{
 	{"PriorityClass", "scheduling.k8s.io/v1", false, func() Object { return &PriorityClass{} }},
 	{"NetworkPolicy", "networking.k8s.io/v1", true, func() Object { return &NetworkPolicy{} }},
 	{"EndpointSlice", "discovery.k8s.io/v1", true, func() Object { return &EndpointSlice{} }},
+	{"Lease", "coordination.k8s.io/v1", true, func() Object { return &Lease{} }},
 }
 
 var kindsByName = func() map[string]*KindInfo {
@@ -121,6 +122,8 @@ func KindOf(o Object) *KindInfo {
 		return kindsByName["NetworkPolicy"]
 	case *EndpointSlice:
 		return kindsByName["EndpointSlice"]
+	case *Lease:
+		return kindsByName["Lease"]
 	}
 	return nil
 }

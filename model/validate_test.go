@@ -93,6 +93,7 @@ func validObjects() []Object {
 		&PriorityClass{ObjectMeta: ObjectMeta{Name: "high"}, Value: 1000000},
 		&NetworkPolicy{ObjectMeta: ObjectMeta{Name: "deny", Namespace: "shop"}},
 		&EndpointSlice{ObjectMeta: ObjectMeta{Name: "web-1", Namespace: "shop"}, AddressType: "IPv4"},
+		&Lease{ObjectMeta: ObjectMeta{Name: "node-1", Namespace: NamespaceNodeLease}, Spec: LeaseSpec{HolderIdentity: Ptr("node-1"), LeaseDurationSeconds: Ptr[int32](40)}},
 	}
 }
 

@@ -77,9 +77,8 @@ type Stats struct {
 	BindErrors  int64
 }
 
-// Connect opens an API client for a component with its client-side QPS
-// and burst (apiserver.Server.NewClient has this shape).
-type Connect func(component string, qps float64, burst int) model.Client
+// Connect opens the scheduler's API client (see model.Connect).
+type Connect = model.Connect
 
 // New builds a scheduler and its profiles; Start begins watching. connect
 // opens its API client with the configuration's clientConnection limits

@@ -144,3 +144,12 @@ func (c *client) Bind(namespace, name, node string, done func(error)) {
 }
 
 func (c *client) Watch(kind string, h model.WatchHandler) { c.s.Watch(kind, h) }
+
+func (c *client) Evict(namespace, name string, done func(error)) {
+	c.call(true, func() {
+		err := c.s.Evict(namespace, name)
+		if done != nil {
+			done(err)
+		}
+	})
+}

@@ -583,6 +583,8 @@ func fullObjects() []model.Object {
 			}},
 			Ports: []model.EndpointPort{{Name: model.Ptr("http"), Protocol: model.Ptr(model.ProtocolTCP), Port: model.Ptr[int32](8080)}},
 		},
+		&model.Lease{ObjectMeta: meta("node-1", model.NamespaceNodeLease), Spec: model.LeaseSpec{
+			HolderIdentity: model.Ptr("node-1"), LeaseDurationSeconds: model.Ptr[int32](40), RenewTime: &ts}},
 	}
 	for _, o := range objs {
 		model.SetTypeMeta(o)
