@@ -47,8 +47,12 @@ type Client interface {
 	// Update replaces an object; a non-empty resourceVersion that is not the
 	// current one is a Conflict.
 	Update(o Object, done func(Object, error))
-	// Delete removes an object.
+	// Delete removes an object with the default options: a pod bound to a
+	// node is deleted gracefully (its kubelet finishes the deletion), an
+	// object with finalizers waits for them.
 	Delete(kind, namespace, name string, done func(error))
+	// DeleteWith deletes with explicit options (grace period, propagation).
+	DeleteWith(kind, namespace, name string, opts DeleteOptions, done func(error))
 	// Get reads the current object.
 	Get(kind, namespace, name string, done func(Object, error))
 	// List reads every object of a kind, sorted by namespace and name.
@@ -63,6 +67,30 @@ type Client interface {
 	// are delivered first as Added events (a list-then-watch).
 	Watch(kind string, h WatchHandler)
 }
+
+// DeleteOptions are metav1.DeleteOptions' fields that matter.
+type DeleteOptions struct {
+	// GracePeriodSeconds overrides the pod's terminationGracePeriodSeconds;
+	// 0 deletes at once (a kubelet confirming termination, a force delete).
+	GracePeriodSeconds *int64
+	// PropagationPolicy is Background (default), Foreground or Orphan.
+	PropagationPolicy *DeletionPropagation
+}
+
+// DeletionPropagation says what happens to an object's dependents.
+type DeletionPropagation string
+
+// Propagation policies.
+const (
+	DeletePropagationBackground DeletionPropagation = "Background"
+	DeletePropagationForeground DeletionPropagation = "Foreground"
+	DeletePropagationOrphan     DeletionPropagation = "Orphan"
+	// FinalizerForegroundDeletion and FinalizerOrphan are the finalizers
+	// the API server adds for those policies; the garbage collector
+	// removes them.
+	FinalizerForegroundDeletion = "foregroundDeletion"
+	FinalizerOrphan             = "orphan"
+)
 
 // Connect opens an API client for a component with its client-side QPS
 // and burst (apiserver.Server.NewClient has this shape); qps <= 0 means

@@ -153,3 +153,12 @@ func (c *client) Evict(namespace, name string, done func(error)) {
 		}
 	})
 }
+
+func (c *client) DeleteWith(kind, namespace, name string, opts model.DeleteOptions, done func(error)) {
+	c.call(true, func() {
+		err := c.s.DeleteWith(kind, namespace, name, opts)
+		if done != nil {
+			done(err)
+		}
+	})
+}

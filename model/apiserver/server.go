@@ -136,7 +136,34 @@ func (s *Server) admit(o model.Object) error {
 	if !ok {
 		return nil
 	}
+	admitDefaultTolerationSeconds(&pod.Spec)
 	return s.admitPriority(&pod.Spec, pod.Key())
+}
+
+// defaultTolerationSeconds is the DefaultTolerationSeconds admission
+// plugin's default (plugin/pkg/admission/defaulttolerationseconds): pods
+// tolerate not-ready and unreachable nodes for 300 s before taint-based
+// eviction.
+const defaultTolerationSeconds int64 = 300
+
+// admitDefaultTolerationSeconds adds NoExecute tolerations for the
+// not-ready and unreachable taints unless the pod already tolerates them.
+func admitDefaultTolerationSeconds(spec *model.PodSpec) {
+	for _, key := range []string{model.TaintNodeNotReady, model.TaintNodeUnreachable} {
+		taint := &model.Taint{Key: key, Effect: model.TaintEffectNoExecute}
+		tolerated := false
+		for i := range spec.Tolerations {
+			t := &spec.Tolerations[i]
+			if (t.Effect == "" || t.Effect == model.TaintEffectNoExecute) && t.ToleratesTaint(taint) {
+				tolerated = true
+				break
+			}
+		}
+		if !tolerated {
+			spec.Tolerations = append(spec.Tolerations, model.Toleration{Key: key, Operator: model.TolerationOpExists,
+				Effect: model.TaintEffectNoExecute, TolerationSeconds: model.Ptr(defaultTolerationSeconds)})
+		}
+	}
 }
 
 func (s *Server) admitPriority(spec *model.PodSpec, k string) error {
@@ -214,7 +241,14 @@ func (s *Server) Update(in model.Object) (model.Object, error) {
 	if specChanged(old, o) {
 		meta.Generation++
 	}
+	meta.DeletionTimestamp, meta.DeletionGracePeriodSeconds = om.DeletionTimestamp, om.DeletionGracePeriodSeconds
 	meta.ResourceVersion = s.nextRV()
+	if meta.DeletionTimestamp != nil && len(meta.Finalizers) == 0 && model.Deref(meta.DeletionGracePeriodSeconds, 0) == 0 {
+		// The last finalizer is gone from an object being deleted.
+		delete(b, k)
+		s.notify(info.Kind, model.WatchEvent{Type: model.Deleted, Object: o})
+		return o, nil
+	}
 	b[k] = o
 	s.notify(info.Kind, model.WatchEvent{Type: model.Modified, Object: o, Old: old})
 	return o, nil
@@ -238,18 +272,77 @@ func specChanged(old, cur model.Object) bool {
 	return false
 }
 
-// Delete removes an object at once.
+// Delete deletes an object with the default options.
 func (s *Server) Delete(kind, namespace, name string) error {
+	return s.DeleteWith(kind, namespace, name, model.DeleteOptions{})
+}
+
+// DeleteWith deletes an object as the API server's generic registry does
+// (staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go
+// Delete, and the pod strategy's CheckGracefulDelete):
+//   - a pod bound to a node and not finished is deleted gracefully: its
+//     deletionTimestamp is set to now + the grace period
+//     (terminationGracePeriodSeconds unless given) and it stays until its
+//     kubelet deletes it again with grace 0;
+//   - Foreground and Orphan propagation add their finalizer;
+//   - an object with finalizers gets a deletionTimestamp and stays until
+//     its finalizers are removed;
+//   - anything else is removed at once.
+func (s *Server) DeleteWith(kind, namespace, name string, opts model.DeleteOptions) error {
 	b := s.bucket(kind)
 	k := key(namespace, name)
 	old, ok := b[k]
 	if !ok {
 		return &model.StatusError{Reason: model.ReasonNotFound, Kind: kind, Key: k, Message: "not found"}
 	}
-	delete(b, k)
-	s.rv++
-	s.notify(kind, model.WatchEvent{Type: model.Deleted, Object: old})
+	om := old.GetObjectMeta()
+	grace := int64(0)
+	if pod, ok := old.(*model.Pod); ok && pod.Spec.NodeName != "" && !pod.IsTerminal() {
+		grace = model.Deref(pod.Spec.TerminationGracePeriodSeconds, 30)
+	}
+	if opts.GracePeriodSeconds != nil {
+		grace = max(*opts.GracePeriodSeconds, 0)
+	}
+	finalizers := om.Finalizers
+	if p := opts.PropagationPolicy; p != nil {
+		switch *p {
+		case model.DeletePropagationForeground:
+			finalizers = addFinalizer(finalizers, model.FinalizerForegroundDeletion)
+		case model.DeletePropagationOrphan:
+			finalizers = addFinalizer(finalizers, model.FinalizerOrphan)
+		}
+	}
+	if grace == 0 && len(finalizers) == 0 {
+		delete(b, k)
+		s.rv++
+		s.notify(kind, model.WatchEvent{Type: model.Deleted, Object: old})
+		return nil
+	}
+	// Graceful or finalized: the object stays, marked for deletion.
+	cur := model.DeepCopyObject(old)
+	m := cur.GetObjectMeta()
+	m.Finalizers = finalizers
+	at := s.Now().Add(time.Duration(grace) * time.Second)
+	if m.DeletionTimestamp == nil || at.Before(*m.DeletionTimestamp) {
+		m.DeletionTimestamp = &at
+		m.DeletionGracePeriodSeconds = &grace
+	}
+	if grace == 0 {
+		m.DeletionGracePeriodSeconds = &grace
+	}
+	m.ResourceVersion = s.nextRV()
+	b[k] = cur
+	s.notify(kind, model.WatchEvent{Type: model.Modified, Object: cur, Old: old})
 	return nil
+}
+
+func addFinalizer(list []string, f string) []string {
+	for _, x := range list {
+		if x == f {
+			return list
+		}
+	}
+	return append(append([]string(nil), list...), f)
 }
 
 // Get returns an object.

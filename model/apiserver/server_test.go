@@ -181,3 +181,85 @@ func TestInformerRelistsAfterBrokenWatch(t *testing.T) {
 	require.ElementsMatch(t, []string{"update b", "add c", "delete a"}, log)
 	require.Equal(t, 2, inf.Len())
 }
+
+func TestGracefulPodDeletionAndFinalizers(t *testing.T) {
+	k := sim.NewKernel(1)
+	s := New(k, start)
+	p := testPod("p")
+	p.Spec.TerminationGracePeriodSeconds = model.Ptr[int64](45)
+	_, err := s.Create(p)
+	require.NoError(t, err)
+	o, _ := s.Get("Pod", "default", "p")
+	require.Len(t, o.(*model.Pod).Spec.Tolerations, 2, "DefaultTolerationSeconds adds not-ready and unreachable")
+	require.Equal(t, int64(300), *o.(*model.Pod).Spec.Tolerations[0].TolerationSeconds)
+
+	// An unbound pod goes at once.
+	require.NoError(t, s.Delete("Pod", "default", "p"))
+	_, err = s.Get("Pod", "default", "p")
+	require.True(t, model.IsNotFound(err))
+
+	// A bound pod is marked and waits for its kubelet.
+	_, _ = s.Create(p)
+	require.NoError(t, s.Bind("default", "p", "n1"))
+	require.NoError(t, s.Delete("Pod", "default", "p"))
+	o, err = s.Get("Pod", "default", "p")
+	require.NoError(t, err)
+	m := o.GetObjectMeta()
+	require.Equal(t, start.Add(45*time.Second), *m.DeletionTimestamp)
+	require.Equal(t, int64(45), *m.DeletionGracePeriodSeconds)
+	require.NoError(t, s.DeleteWith("Pod", "default", "p", model.DeleteOptions{GracePeriodSeconds: model.Ptr[int64](0)}))
+	_, err = s.Get("Pod", "default", "p")
+	require.True(t, model.IsNotFound(err), "the kubelet's grace-0 delete removes it")
+
+	// Foreground deletion adds its finalizer; removing it completes the delete.
+	cm := &model.ConfigMap{ObjectMeta: model.ObjectMeta{Name: "c"}}
+	_, _ = s.Create(cm)
+	fg := model.DeletePropagationForeground
+	require.NoError(t, s.DeleteWith("ConfigMap", "default", "c", model.DeleteOptions{PropagationPolicy: &fg}))
+	o, err = s.Get("ConfigMap", "default", "c")
+	require.NoError(t, err)
+	require.Equal(t, []string{model.FinalizerForegroundDeletion}, o.GetObjectMeta().Finalizers)
+	require.NotNil(t, o.GetObjectMeta().DeletionTimestamp)
+	c := model.DeepCopy(o.(*model.ConfigMap))
+	c.Finalizers = nil
+	_, err = s.Update(c)
+	require.NoError(t, err)
+	_, err = s.Get("ConfigMap", "default", "c")
+	require.True(t, model.IsNotFound(err))
+}
+
+func TestEvictionRespectsDisruptionBudget(t *testing.T) {
+	k := sim.NewKernel(1)
+	s := New(k, start)
+	for _, n := range []string{"a", "b"} {
+		p := testPod(n)
+		p.Labels = map[string]string{"app": "web"}
+		_, _ = s.Create(p)
+		require.NoError(t, s.Bind("default", n, "n1"))
+		o, _ := s.Get("Pod", "default", n)
+		rp := model.DeepCopy(o.(*model.Pod))
+		rp.Status.Phase = model.PodRunning
+		rp.Status.Conditions = append(rp.Status.Conditions, model.PodCondition{Type: model.PodReady, Status: model.ConditionTrue})
+		_, err := s.Update(rp)
+		require.NoError(t, err)
+	}
+	pdb := &model.PodDisruptionBudget{ObjectMeta: model.ObjectMeta{Name: "web"}, Spec: model.PodDisruptionBudgetSpec{
+		MinAvailable: model.Ptr(model.FromInt32(1)), Selector: &model.LabelSelector{MatchLabels: map[string]string{"app": "web"}}}}
+	o, _ := s.Create(pdb)
+	cur := model.DeepCopy(o.(*model.PodDisruptionBudget))
+	cur.Status = model.PodDisruptionBudgetStatus{ObservedGeneration: 1, DisruptionsAllowed: 1, CurrentHealthy: 2, DesiredHealthy: 1, ExpectedPods: 2}
+	_, err := s.Update(cur)
+	require.NoError(t, err)
+
+	require.NoError(t, s.Evict("default", "a"))
+	o, _ = s.Get("Pod", "default", "a")
+	require.NotNil(t, o.GetObjectMeta().DeletionTimestamp, "evicted: graceful deletion started")
+	require.Equal(t, "EvictionByEvictionAPI", o.(*model.Pod).Status.Condition(model.DisruptionTarget).Reason)
+	o, _ = s.Get("PodDisruptionBudget", "default", "web")
+	require.Equal(t, int32(0), o.(*model.PodDisruptionBudget).Status.DisruptionsAllowed)
+	require.Contains(t, o.(*model.PodDisruptionBudget).Status.DisruptedPods, "a")
+
+	err = s.Evict("default", "b")
+	require.True(t, model.IsTooManyRequests(err), "the budget is spent")
+	require.Contains(t, err.Error(), "Cannot evict pod as it would violate the pod's disruption budget.")
+}
