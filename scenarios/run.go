@@ -45,6 +45,7 @@ type Summary struct {
 	NotSimulated     []string          `json:"notSimulated"`
 	ApplyErrors      int               `json:"applyErrors"`
 	Scheduler        *SchedulerSummary `json:"scheduler,omitempty"`
+	Pods             PodSummary        `json:"pods"`
 }
 
 // SchedulerSummary counts the scheduler's work.
@@ -77,6 +78,7 @@ type Run struct {
 	start       time.Time
 	applyErrors int
 	kubectl     model.Client
+	metrics     *podMetrics
 }
 
 // Start builds the cluster and schedules the timeline; call Execute next.
@@ -101,6 +103,8 @@ func Start(l *Loaded, opts RunOptions) (*Run, error) {
 	}
 	r.API = apiserver.New(k, r.start)
 	r.kubectl = r.API.NewClient("kubectl", 0, 0)
+	r.metrics = newPodMetrics(k)
+	r.API.Watch("Pod", r.metrics.onPod)
 	r.Summary = Summary{
 		Scenario:       sc.Name(),
 		ScenarioHash:   sc.Hash(),
@@ -287,6 +291,7 @@ func (r *Run) Execute() {
 		s.PodsByPhase[string(o.(*model.Pod).Status.Phase)]++
 	}
 	s.Nodes = r.API.Count("Node")
+	s.Pods = r.metrics.summary(r.Kernel.Now())
 	if r.Scheduler != nil {
 		st := r.Scheduler.Stats
 		s.Scheduler = &SchedulerSummary{Attempts: st.Attempts, Scheduled: st.Scheduled, FailedAttempts: st.Failed,
