@@ -28,24 +28,25 @@ type RunOptions struct {
 
 // Summary is summary.json: what ran and what came out.
 type Summary struct {
-	Scenario         string            `json:"scenario"`
-	ScenarioHash     string            `json:"scenarioHash"`
-	Seed             uint64            `json:"seed"`
-	KubesimVersion   string            `json:"kubesimVersion"`
-	Start            string            `json:"start"`
-	SimulatedSeconds float64           `json:"simulatedSeconds"`
-	StopReason       string            `json:"stopReason"`
-	WallSeconds      float64           `json:"wallSeconds"`
-	Events           uint64            `json:"events"`
-	EventsByKind     map[string]uint64 `json:"eventsByKind"`
-	Objects          map[string]int    `json:"objects"`
-	PodsByPhase      map[string]int    `json:"podsByPhase"`
-	Nodes            int               `json:"nodes"`
-	Simulated        []string          `json:"simulated"`
-	NotSimulated     []string          `json:"notSimulated"`
-	ApplyErrors      int               `json:"applyErrors"`
-	Scheduler        *SchedulerSummary `json:"scheduler,omitempty"`
-	Pods             PodSummary        `json:"pods"`
+	Scenario         string             `json:"scenario"`
+	ScenarioHash     string             `json:"scenarioHash"`
+	Seed             uint64             `json:"seed"`
+	KubesimVersion   string             `json:"kubesimVersion"`
+	Start            string             `json:"start"`
+	SimulatedSeconds float64            `json:"simulatedSeconds"`
+	StopReason       string             `json:"stopReason"`
+	WallSeconds      float64            `json:"wallSeconds"`
+	Events           uint64             `json:"events"`
+	EventsByKind     map[string]uint64  `json:"eventsByKind"`
+	Objects          map[string]int     `json:"objects"`
+	PodsByPhase      map[string]int     `json:"podsByPhase"`
+	Nodes            int                `json:"nodes"`
+	Simulated        []string           `json:"simulated"`
+	NotSimulated     []string           `json:"notSimulated"`
+	ApplyErrors      int                `json:"applyErrors"`
+	Scheduler        *SchedulerSummary  `json:"scheduler,omitempty"`
+	Pods             PodSummary         `json:"pods"`
+	Utilization      UtilizationSummary `json:"utilization"`
 }
 
 // SchedulerSummary counts the scheduler's work.
@@ -79,6 +80,8 @@ type Run struct {
 	applyErrors int
 	kubectl     model.Client
 	metrics     *podMetrics
+	state       *clusterState
+	series      []Sample
 }
 
 // Start builds the cluster and schedules the timeline; call Execute next.
@@ -105,6 +108,19 @@ func Start(l *Loaded, opts RunOptions) (*Run, error) {
 	r.kubectl = r.API.NewClient("kubectl", 0, 0)
 	r.metrics = newPodMetrics(k)
 	r.API.Watch("Pod", r.metrics.onPod)
+	r.state = newClusterState()
+	r.API.Watch("Pod", r.state.onPod)
+	r.API.Watch("Node", r.state.onNode)
+	var sample sim.HandlerFunc
+	sample = func(now sim.Time) {
+		row := r.state.cur
+		row.T = now
+		r.series = append(r.series, row)
+		if now.Add(DefaultMetricsInterval) <= sim.Time(sc.Spec.Duration) {
+			k.After(DefaultMetricsInterval, sample)
+		}
+	}
+	k.After(DefaultMetricsInterval, sample)
 	r.Summary = Summary{
 		Scenario:       sc.Name(),
 		ScenarioHash:   sc.Hash(),
@@ -292,6 +308,7 @@ func (r *Run) Execute() {
 	}
 	s.Nodes = r.API.Count("Node")
 	s.Pods = r.metrics.summary(r.Kernel.Now())
+	s.Utilization = summarizeSeries(r.series, DefaultMetricsInterval)
 	if r.Scheduler != nil {
 		st := r.Scheduler.Stats
 		s.Scheduler = &SchedulerSummary{Attempts: st.Attempts, Scheduled: st.Scheduled, FailedAttempts: st.Failed,
@@ -309,6 +326,10 @@ func (r *Run) Finish(wall time.Duration) error {
 	objs := r.API.Objects()
 	manifest.SortObjects(objs)
 	if err := r.out.writeFile("state.yaml", func(w *bufio.Writer) error { return manifest.Encode(w, objs) }); err != nil {
+		r.out.abort()
+		return err
+	}
+	if err := r.out.writeFile("metrics.csv", func(w *bufio.Writer) error { return writeSeriesCSV(w, r.series) }); err != nil {
 		r.out.abort()
 		return err
 	}

@@ -36,7 +36,7 @@ func TestSameSeedSameBytes(t *testing.T) {
 	dirA, dirB := t.TempDir(), t.TempDir()
 	runTo(t, loadLibrary(t, "quickstart"), dirA, nil)
 	runTo(t, loadLibrary(t, "quickstart"), dirB, nil)
-	for _, f := range []string{"events.jsonl", "state.yaml"} {
+	for _, f := range []string{"events.jsonl", "state.yaml", "metrics.csv"} {
 		a, err := os.ReadFile(filepath.Join(dirA, f))
 		require.NoError(t, err)
 		b, err := os.ReadFile(filepath.Join(dirB, f))
@@ -94,6 +94,14 @@ func TestQuickstartRun(t *testing.T) {
 	state, err := os.ReadFile(filepath.Join(dir, "state.yaml"))
 	require.NoError(t, err)
 	require.Contains(t, string(state), "kind: Deployment")
+	csv, err := os.ReadFile(filepath.Join(dir, "metrics.csv"))
+	require.NoError(t, err)
+	rows := strings.Split(strings.TrimSpace(string(csv)), "\n")
+	require.Len(t, rows, 1+180, "a header and one row every 10 s over 30 min")
+	require.True(t, strings.HasPrefix(rows[0], "t_seconds,nodes,ready_nodes"))
+	// 8 nodes: 6 × (4000-100) m + 2 × 8000 m allocatable.
+	require.Contains(t, rows[1], ",8,8,")
+	require.Contains(t, rows[1], ",39400,")
 	require.NotContains(t, string(state), "nightly-report")
 }
 
