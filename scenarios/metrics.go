@@ -55,10 +55,14 @@ type podMetrics struct {
 	scheduling []float64
 	startup    []float64
 	restarts   map[string]int32
+	// lastBound and lastDone are the last binding and the last completion.
+	lastBound, lastDone sim.Time
+	completed           map[string]bool
 }
 
 func newPodMetrics(k *sim.Kernel) *podMetrics {
-	return &podMetrics{k: k, created: map[string]sim.Time{}, scheduled: map[string]bool{}, started: map[string]bool{}, restarts: map[string]int32{}}
+	return &podMetrics{k: k, created: map[string]sim.Time{}, scheduled: map[string]bool{}, started: map[string]bool{},
+		restarts: map[string]int32{}, completed: map[string]bool{}}
 }
 
 func (m *podMetrics) onPod(ev model.WatchEvent) {
@@ -77,8 +81,13 @@ func (m *podMetrics) onPod(ev model.WatchEvent) {
 		delete(m.created, k)
 		return
 	}
+	if p.Status.Phase == model.PodSucceeded && !m.completed[k] {
+		m.completed[k] = true
+		m.lastDone = now
+	}
 	if p.Spec.NodeName != "" && !m.scheduled[k] {
 		m.scheduled[k] = true
+		m.lastBound = now
 		if c, ok := m.created[k]; ok {
 			m.scheduling = append(m.scheduling, now.Sub(c).Seconds())
 		}
@@ -134,6 +143,15 @@ type PodSummary struct {
 	// UnscheduledAtEnd counts pods never bound, with how long they waited.
 	UnscheduledAtEnd Latency `json:"unscheduledAtEnd"`
 	Restarts         int64   `json:"restarts"`
+}
+
+// makespan is when the last pod completed, or, if none completed, when
+// the last pod was bound: the span a batch of work took.
+func (m *podMetrics) makespan() float64 {
+	if len(m.completed) > 0 {
+		return m.lastDone.Seconds()
+	}
+	return m.lastBound.Seconds()
 }
 
 func (m *podMetrics) summary(end sim.Time) PodSummary {

@@ -47,6 +47,9 @@ type Summary struct {
 	Scheduler        *SchedulerSummary  `json:"scheduler,omitempty"`
 	Pods             PodSummary         `json:"pods"`
 	Utilization      UtilizationSummary `json:"utilization"`
+	// Makespan is when the last pod completed (or, with no completions,
+	// was bound), in simulated seconds.
+	Makespan float64 `json:"makespanSeconds"`
 }
 
 // SchedulerSummary counts the scheduler's work.
@@ -309,6 +312,7 @@ func (r *Run) Execute() {
 	s.Nodes = r.API.Count("Node")
 	s.Pods = r.metrics.summary(r.Kernel.Now())
 	s.Utilization = summarizeSeries(r.series, DefaultMetricsInterval)
+	s.Makespan = r.metrics.makespan()
 	if r.Scheduler != nil {
 		st := r.Scheduler.Stats
 		s.Scheduler = &SchedulerSummary{Attempts: st.Attempts, Scheduled: st.Scheduled, FailedAttempts: st.Failed,

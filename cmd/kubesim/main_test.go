@@ -109,3 +109,17 @@ func TestScenariosListAndShow(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Contains(t, out, "kubesim ")
 }
+
+func TestCompareCommand(t *testing.T) {
+	csvPath := filepath.Join(t.TempDir(), "runs.csv")
+	out, errOut, code := run(t, "compare", "quickstart", "--scheduler-config", "binpack", "--scheduler-config", "tetris",
+		"--seeds", "3", "--workers", "2", "--output", csvPath)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "3 seeds per policy")
+	require.Contains(t, out, "Δ tetris")
+	data, err := os.ReadFile(csvPath)
+	require.NoError(t, err)
+	require.Equal(t, 1+6, len(bytes.Split(bytes.TrimSpace(data), []byte("\n"))))
+	_, _, code = run(t, "compare", "quickstart", "--scheduler-config", "binpack")
+	require.Equal(t, 2, code, "one policy is not a comparison")
+}
