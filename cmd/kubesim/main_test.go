@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/manifest"
 )
 
 // run executes the CLI with args and returns stdout, stderr and the exit code.
@@ -122,4 +125,37 @@ func TestCompareCommand(t *testing.T) {
 	require.Equal(t, 1+6, len(bytes.Split(bytes.TrimSpace(data), []byte("\n"))))
 	_, _, code = run(t, "compare", "quickstart", "--scheduler-config", "binpack")
 	require.Equal(t, 2, code, "one policy is not a comparison")
+}
+
+func TestSweepCommandAndIndexedJob(t *testing.T) {
+	dir := t.TempDir()
+	sweep := "../../scenarios/library/sweeps/capacity.yaml"
+	out, errOut, code := run(t, "sweep", sweep, "--output-dir", dir, "--workers", "2")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "web machine")
+	require.Contains(t, errOut, "[12/12]", "plain progress lines when not on a terminal")
+	_, err := os.Stat(filepath.Join(dir, "results.csv"))
+	require.NoError(t, err)
+
+	t.Setenv("JOB_COMPLETION_INDEX", "1")
+	shardDir := t.TempDir()
+	_, errOut, code = run(t, "sweep", sweep, "--output-dir", shardDir, "--shard", "/4")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, "shard 1/4: 3 of 12 runs")
+	_, _, code = run(t, "sweep", sweep, "--shard", "5/4")
+	require.Equal(t, 2, code)
+
+	manifestOut, _, code := run(t, "sweep", "k8s-job", sweep, "--shards", "4", "--parallelism", "2", "--image", "kubesim:v1")
+	require.Equal(t, 0, code)
+	objs, diags := manifest.DecodeBytes("job.yaml", []byte(manifestOut), manifest.Options{Strict: true})
+	require.False(t, diags.HasErrors(), "%v", diags)
+	require.Len(t, objs, 1)
+	job := objs[0].Object.(*model.Job)
+	require.Equal(t, model.IndexedCompletion, *job.Spec.CompletionMode)
+	require.Equal(t, int32(4), *job.Spec.Completions)
+	require.Equal(t, int32(2), *job.Spec.Parallelism)
+	require.Equal(t, int32(2), *job.Spec.BackoffLimitPerIndex)
+	require.Equal(t, model.RestartPolicyNever, job.Spec.Template.Spec.RestartPolicy)
+	require.Equal(t, "kubesim-results", job.Spec.Template.Spec.Volumes[1].PersistentVolumeClaim.ClaimName)
+	require.Contains(t, manifestOut, "/results/shard-$(JOB_COMPLETION_INDEX)")
 }
