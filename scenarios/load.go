@@ -197,6 +197,15 @@ func (v *scenarioValidator) validate(sc *Scenario) {
 	if len(sc.Spec.Cluster.NodePools) == 0 {
 		d.ErrorAt("spec.cluster.nodePools", "at least one node pool is required")
 	}
+	for i, b := range sc.Spec.Behaviors {
+		p := fmt.Sprintf("spec.behaviors[%d]", i)
+		if b.Image == "" {
+			d.ErrorAt(p+".image", "required: an image or a glob such as \"registry.example/batch-*\"")
+		}
+		if err := b.Behavior.Validate(); err != nil {
+			d.ErrorAt(p, "%v", err)
+		}
+	}
 }
 
 func (v *scenarioValidator) loadWorkload(src *source, h hash.Hash, w *Workload, p string, opts manifest.Options) []manifest.Object {
@@ -358,6 +367,7 @@ func (v *scenarioValidator) buildNodes(sc *Scenario) []*model.Node {
 					Images:      model.DeepCopy(p.Images),
 				},
 			}
+			n.Spec.PodCIDR = podCIDR(len(nodes))
 			model.SetTypeMeta(n)
 			nodes = append(nodes, n)
 		}
@@ -431,4 +441,11 @@ func unwrap(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// podCIDR gives node i its /24 of 10.0.0.0/8 from 10.1.0.0 on, as a
+// cluster's node IPAM would (room for 65,280 nodes).
+func podCIDR(i int) string {
+	i += 256
+	return fmt.Sprintf("10.%d.%d.0/24", i/256, i%256)
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/model/apiserver"
+	"github.com/kubesim/kubesim/model/hardware"
+	"github.com/kubesim/kubesim/model/kubelet"
 	"github.com/kubesim/kubesim/model/manifest"
 	"github.com/kubesim/kubesim/scheduler"
 	"github.com/kubesim/kubesim/sim"
@@ -66,8 +68,8 @@ type SchedulerSummary struct {
 // Components that exist so far, and those a scenario may expect that do
 // not yet: a run says plainly what it did not simulate.
 var (
-	baseComponents         = []string{"apiserver (ideal store)", "timeline"}
-	notSimulatedComponents = []string{"controllers", "kubelet", "etcd-raft", "network", "storage"}
+	baseComponents         = []string{"apiserver (ideal store)", "kubelet", "hardware (simulated)", "timeline"}
+	notSimulatedComponents = []string{"controllers", "etcd-raft", "network", "storage"}
 )
 
 // Run is one simulation in progress or done.
@@ -82,6 +84,8 @@ type Run struct {
 	start       time.Time
 	applyErrors int
 	kubectl     model.Client
+	registry    *hardware.Registry
+	kubelets    map[string]*kubelet.Kubelet
 	metrics     *podMetrics
 	state       *clusterState
 	series      []Sample
@@ -109,6 +113,8 @@ func Start(l *Loaded, opts RunOptions) (*Run, error) {
 	}
 	r.API = apiserver.New(k, r.start)
 	r.kubectl = r.API.NewClient("kubectl", 0, 0)
+	r.registry = hardware.NewRegistry()
+	r.kubelets = map[string]*kubelet.Kubelet{}
 	r.metrics = newPodMetrics(k)
 	r.API.Watch("Pod", r.metrics.onPod)
 	r.state = newClusterState()
@@ -159,7 +165,7 @@ func Start(l *Loaded, opts RunOptions) (*Run, error) {
 	}})
 
 	k.AfterFunc(0, func(now sim.Time) {
-		r.registerNodes()
+		r.startNodes()
 		r.apply(l.Initial, "workloads")
 	})
 	for i := range l.Timeline {
@@ -169,20 +175,20 @@ func Start(l *Loaded, opts RunOptions) (*Run, error) {
 	return r, nil
 }
 
-// registerNodes creates the Node objects. Until the kubelet is modeled,
-// nodes are Ready from the start and never send heartbeats.
-func (r *Run) registerNodes() {
-	now := r.API.Now()
+// startNodes gives every node a simulated machine and a kubelet, which
+// registers the node through the API and then runs its pods. One image
+// registry serves them all, so an outage is cluster-wide.
+func (r *Run) startNodes() {
+	var resolver model.BehaviorResolver
+	if len(r.Loaded.Scenario.Spec.Behaviors) > 0 {
+		resolver = r.Loaded.Scenario.Spec.Behaviors
+	}
 	for _, n := range r.Loaded.Nodes {
 		n := model.DeepCopy(n)
-		n.Status.Conditions = []model.NodeCondition{{
-			Type: model.NodeReady, Status: model.ConditionTrue, Reason: "KubeletReady",
-			Message: "kubelet is posting ready status", LastHeartbeatTime: &now, LastTransitionTime: &now,
-		}}
-		if _, err := r.API.Create(n); err != nil {
-			r.applyFailed(n, "cluster", err)
-			continue
-		}
+		m := hardware.NewSimMachine(r.Kernel, n.Name, n.Status.Capacity, hardware.Profile{Registry: r.registry, Images: n.Status.Images})
+		kl := kubelet.New(r.Kernel, r.API.NewClient, n, m, resolver, kubelet.Config{Start: r.start})
+		r.kubelets[n.Name] = kl
+		kl.Start()
 		r.Kernel.Journal().Record(sim.Event{T: r.Kernel.Now(), Kind: "RegisteredNode", Source: "cluster", Object: n.Name,
 			Fields: []sim.Field{sim.F("pool", n.Labels["kubesim.io/pool"]), sim.F("zone", n.Labels[model.LabelTopologyZone]),
 				sim.F("cpu", n.Status.Allocatable.Cpu()), sim.F("memory", n.Status.Allocatable.Memory())}})

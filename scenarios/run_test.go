@@ -65,7 +65,8 @@ func TestQuickstartRun(t *testing.T) {
 	require.Equal(t, 8, s.Nodes)
 	require.Equal(t, 1800.0, s.SimulatedSeconds, "the run lasts spec.duration even when the queue drains earlier")
 	require.Equal(t, 0, s.ApplyErrors)
-	require.Equal(t, 2, s.PodsByPhase["Pending"], "canary and debug-shell; nothing schedules them yet")
+	require.Equal(t, 2, s.PodsByPhase["Running"], "canary and debug-shell run; the Deployment and Job need controllers")
+	require.Equal(t, 2, s.Pods.StartupLatency.Count)
 	require.Equal(t, 0, s.Objects["Job"], "the Job was deleted at 20m")
 	require.Len(t, s.ScenarioHash, 64)
 

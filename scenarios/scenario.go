@@ -53,6 +53,10 @@ type Spec struct {
 	Timeline []Action `yaml:"timeline,omitempty"`
 	// Scheduler configures kube-scheduler (default: its default profile).
 	Scheduler *SchedulerSpec `yaml:"scheduler,omitempty"`
+	// Behaviors say how containers behave, by image (first match wins);
+	// a pod's kubesim.io/behavior annotation overrides them. Containers
+	// matching nothing serve forever, ready at once, using their requests.
+	Behaviors model.ImageBehaviors `yaml:"behaviors,omitempty"`
 }
 
 // SchedulerSpec configures the simulated kube-scheduler.
