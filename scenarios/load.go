@@ -144,11 +144,19 @@ func load(src *source, file string, data []byte, opts LoadOptions) (*Loaded, man
 				}
 			}
 		}
+		n += v.validateFaults(&a, p)
+		if a.Every != nil {
+			if ds := a.Every.Dist(); ds.Validate() != nil {
+				d.ErrorAt(p+".every", "%v", ds.Validate())
+			} else if ds.ExpectedValue() <= 0 {
+				d.ErrorAt(p+".every", "the mean interval must be positive")
+			}
+		}
 		if n == 0 {
-			d.ErrorAt(p, "an action needs one of: apply, delete")
+			d.ErrorAt(p, "an action needs one of: apply, delete, nodeCrash, nodeRecover, kubeletStop, kubeletStart, cordon, uncordon, nodeDrain, podKill, imageRegistryOutage, scale, rollout")
 		}
 		if n > 1 {
-			d.ErrorAt(p, "an action does exactly one thing; split apply and delete into two entries")
+			d.ErrorAt(p, "an action does exactly one thing; split it into several entries")
 		}
 		if a.At < 0 {
 			d.ErrorAt(p+".at", "must not be negative")
@@ -448,4 +456,72 @@ func unwrap(err error) error {
 func podCIDR(i int) string {
 	i += 256
 	return fmt.Sprintf("10.%d.%d.0/24", i/256, i%256)
+}
+
+// validateFaults checks the node, pod and workload actions and returns how
+// many were set.
+func (v *scenarioValidator) validateFaults(a *Action, p string) int {
+	d := v.d
+	n := 0
+	nodeTargets := []struct {
+		name string
+		t    *NodeTarget
+	}{{"nodeCrash", a.NodeCrash}, {"nodeRecover", a.NodeRecover}, {"kubeletStop", a.KubeletStop}, {"kubeletStart", a.KubeletStart},
+		{"cordon", a.Cordon}, {"uncordon", a.Uncordon}, {"nodeDrain", a.NodeDrain}}
+	for _, nt := range nodeTargets {
+		if nt.t == nil {
+			continue
+		}
+		n++
+		set := 0
+		for _, s := range []string{nt.t.Node, nt.t.Pool, nt.t.Zone} {
+			if s != "" {
+				set++
+			}
+		}
+		if set != 1 {
+			d.ErrorAt(p+"."+nt.name, "name exactly one of node, pool or zone")
+		}
+		if nt.t.For < 0 {
+			d.ErrorAt(p+"."+nt.name+".for", "must not be negative")
+		}
+	}
+	if k := a.PodKill; k != nil {
+		n++
+		if (k.Name == "") == (len(k.Selector) == 0) {
+			d.ErrorAt(p+".podKill", "name exactly one of name or selector")
+		}
+	}
+	if o := a.ImageRegistryOutage; o != nil {
+		n++
+		if o.For <= 0 {
+			d.ErrorAt(p+".imageRegistryOutage.for", "required: how long pulls fail, e.g. 10m")
+		}
+	}
+	if s := a.Scale; s != nil {
+		n++
+		switch s.Kind {
+		case "Deployment", "ReplicaSet", "StatefulSet":
+		default:
+			d.ErrorAt(p+".scale.kind", "must be Deployment, ReplicaSet or StatefulSet, got %q", s.Kind)
+		}
+		if s.Name == "" {
+			d.ErrorAt(p+".scale.name", "required")
+		}
+		if s.Replicas < 0 {
+			d.ErrorAt(p+".scale.replicas", "must not be negative")
+		}
+	}
+	if r := a.Rollout; r != nil {
+		n++
+		switch r.Kind {
+		case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet":
+		default:
+			d.ErrorAt(p+".rollout.kind", "must be Deployment, StatefulSet, DaemonSet or ReplicaSet, got %q", r.Kind)
+		}
+		if r.Name == "" || r.Image == "" {
+			d.ErrorAt(p+".rollout", "name and image are required")
+		}
+	}
+	return n
 }

@@ -169,8 +169,7 @@ func Start(l *Loaded, opts RunOptions) (*Run, error) {
 		r.apply(l.Initial, "workloads")
 	})
 	for i := range l.Timeline {
-		a := &l.Timeline[i]
-		k.At(sim.Time(a.At), sim.HandlerFunc(func(now sim.Time) { r.runAction(a) }))
+		r.scheduleAction(&l.Timeline[i])
 	}
 	return r, nil
 }
@@ -255,6 +254,8 @@ func (r *Run) applyFailed(o model.Object, source string, err error) {
 func (r *Run) runAction(a *LoadedAction) {
 	src := fmt.Sprintf("timeline[%d]", a.Index)
 	switch {
+	default:
+		r.runFault(a, src)
 	case a.Apply != nil:
 		r.apply(a.Apply, src)
 	case len(a.Delete) > 0:

@@ -130,10 +130,83 @@ type Workload struct {
 type Action struct {
 	// At is the simulated time from the start.
 	At time.Duration `yaml:"at"`
+	// Every repeats the action with intervals drawn from a distribution
+	// (seconds, or durations such as 1h), from At until Until (default: the
+	// end of the run), on the action's own seeded stream.
+	Every *model.DistSpec `yaml:"every,omitempty"`
+	Until time.Duration   `yaml:"until,omitempty"`
+
 	// Apply creates (or replaces) objects.
 	Apply *Workload `yaml:"apply,omitempty"`
 	// Delete removes objects.
 	Delete []ObjectRef `yaml:"delete,omitempty"`
+
+	// NodeCrash kills a node: its machine and kubelet die, nothing is
+	// reported any more. With For, it comes back (nodeRecover) after.
+	NodeCrash *NodeTarget `yaml:"nodeCrash,omitempty"`
+	// NodeRecover boots a crashed node again.
+	NodeRecover *NodeTarget `yaml:"nodeRecover,omitempty"`
+	// KubeletStop stops the kubelet process (containers keep running, the
+	// node stops reporting); KubeletStart starts it again.
+	KubeletStop  *NodeTarget `yaml:"kubeletStop,omitempty"`
+	KubeletStart *NodeTarget `yaml:"kubeletStart,omitempty"`
+	// Cordon and Uncordon set spec.unschedulable.
+	Cordon   *NodeTarget `yaml:"cordon,omitempty"`
+	Uncordon *NodeTarget `yaml:"uncordon,omitempty"`
+	// NodeDrain cordons the node and evicts its pods through the eviction
+	// API, retrying refusals every 5 s as kubectl drain does.
+	NodeDrain *NodeTarget `yaml:"nodeDrain,omitempty"`
+	// PodKill deletes a pod (grace period as in the pod unless given).
+	PodKill *PodKill `yaml:"podKill,omitempty"`
+	// ImageRegistryOutage makes image pulls fail for a while.
+	ImageRegistryOutage *Outage `yaml:"imageRegistryOutage,omitempty"`
+	// Scale sets a workload's replicas.
+	Scale *ScaleAction `yaml:"scale,omitempty"`
+	// Rollout changes a workload's pod template image.
+	Rollout *RolloutAction `yaml:"rollout,omitempty"`
+}
+
+// NodeTarget names a node, or a pool (or zone) from which the action's
+// stream picks one node at random each time.
+type NodeTarget struct {
+	Node string `yaml:"node,omitempty"`
+	Pool string `yaml:"pool,omitempty"`
+	Zone string `yaml:"zone,omitempty"`
+	// For undoes the action after this long (crash → recover, stop →
+	// start, cordon → uncordon).
+	For time.Duration `yaml:"for,omitempty"`
+}
+
+// PodKill names the pod to delete, or a label selector in a namespace
+// from which one matching pod is picked at random.
+type PodKill struct {
+	Namespace          string            `yaml:"namespace,omitempty"`
+	Name               string            `yaml:"name,omitempty"`
+	Selector           map[string]string `yaml:"selector,omitempty"`
+	GracePeriodSeconds *int64            `yaml:"gracePeriodSeconds,omitempty"`
+}
+
+// Outage lasts For.
+type Outage struct {
+	For time.Duration `yaml:"for"`
+}
+
+// ScaleAction sets spec.replicas of a Deployment, ReplicaSet or StatefulSet.
+type ScaleAction struct {
+	Kind      string `yaml:"kind"`
+	Namespace string `yaml:"namespace,omitempty"`
+	Name      string `yaml:"name"`
+	Replicas  int32  `yaml:"replicas"`
+}
+
+// RolloutAction sets a container's image in a workload's pod template.
+type RolloutAction struct {
+	Kind      string `yaml:"kind"`
+	Namespace string `yaml:"namespace,omitempty"`
+	Name      string `yaml:"name"`
+	// Container defaults to the template's first container.
+	Container string `yaml:"container,omitempty"`
+	Image     string `yaml:"image"`
 }
 
 // ObjectRef names an object to act on.

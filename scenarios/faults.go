@@ -1,0 +1,277 @@
+package scenarios
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/kubelet"
+	"github.com/kubesim/kubesim/sim"
+)
+
+// scheduleAction arms an action at its time, and again and again when it
+// repeats (intervals from the action's own stream, so adding an action
+// never shifts another's draws).
+func (r *Run) scheduleAction(a *LoadedAction) {
+	end := sim.Time(r.Loaded.Scenario.Spec.Duration)
+	if a.Until > 0 && sim.Time(a.Until) < end {
+		end = sim.Time(a.Until)
+	}
+	var every sim.Sampler
+	if a.Every != nil {
+		every, _ = a.Every.Dist().Sampler(r.Kernel.Rand(fmt.Sprintf("timeline/%d/every", a.Index)))
+	}
+	var fire sim.HandlerFunc
+	fire = func(now sim.Time) {
+		r.runAction(a)
+		if every == nil {
+			return
+		}
+		next := now.Add(time.Duration(every.Sample() * 1e9))
+		if next > now && next <= end {
+			r.Kernel.At(next, fire)
+		}
+	}
+	r.Kernel.At(sim.Time(a.At), fire)
+}
+
+func (r *Run) record(kind, source, object string, fields ...sim.Field) {
+	r.Kernel.Journal().Record(sim.Event{T: r.Kernel.Now(), Kind: kind, Source: source, Object: object, Fields: fields})
+}
+
+// pickNode resolves a target: the named node, or a random node of the
+// pool or zone for which want holds (want nil: any).
+func (r *Run) pickNode(t *NodeTarget, idx int, want func(*kubelet.Kubelet) bool) (string, bool) {
+	if t.Node != "" {
+		_, ok := r.kubelets[t.Node]
+		return t.Node, ok
+	}
+	var names []string
+	for _, n := range r.Loaded.Nodes {
+		if (t.Pool != "" && n.Labels["kubesim.io/pool"] != t.Pool) || (t.Zone != "" && n.Labels[model.LabelTopologyZone] != t.Zone) {
+			continue
+		}
+		if want != nil && !want(r.kubelets[n.Name]) {
+			continue
+		}
+		names = append(names, n.Name)
+	}
+	if len(names) == 0 {
+		return "", false
+	}
+	sort.Strings(names)
+	return names[r.Kernel.Rand(fmt.Sprintf("timeline/%d/pick", idx)).IntN(len(names))], true
+}
+
+func up(kl *kubelet.Kubelet) bool   { return kl.Running() }
+func down(kl *kubelet.Kubelet) bool { return !kl.Running() }
+
+// runFault carries out the node, pod and workload actions.
+func (r *Run) runFault(a *LoadedAction, src string) {
+	switch {
+	case a.NodeCrash != nil:
+		r.nodeAction(a, src, a.NodeCrash, up, "NodeCrash", func(kl *kubelet.Kubelet) { kl.Crash() },
+			"NodeRecover", func(kl *kubelet.Kubelet) { kl.Recover() })
+	case a.NodeRecover != nil:
+		r.nodeAction(a, src, a.NodeRecover, down, "NodeRecover", func(kl *kubelet.Kubelet) { kl.Recover() }, "", nil)
+	case a.KubeletStop != nil:
+		r.nodeAction(a, src, a.KubeletStop, up, "KubeletStop", func(kl *kubelet.Kubelet) { kl.Stop() },
+			"KubeletStart", func(kl *kubelet.Kubelet) { kl.Restart() })
+	case a.KubeletStart != nil:
+		r.nodeAction(a, src, a.KubeletStart, down, "KubeletStart", func(kl *kubelet.Kubelet) { kl.Restart() }, "", nil)
+	case a.Cordon != nil:
+		if node, ok := r.pickNode(a.Cordon, a.Index, nil); ok {
+			r.setUnschedulable(src, node, true)
+			if a.Cordon.For > 0 {
+				r.Kernel.AfterFunc(a.Cordon.For, func(sim.Time) { r.setUnschedulable(src, node, false) })
+			}
+		}
+	case a.Uncordon != nil:
+		if node, ok := r.pickNode(a.Uncordon, a.Index, nil); ok {
+			r.setUnschedulable(src, node, false)
+		}
+	case a.NodeDrain != nil:
+		if node, ok := r.pickNode(a.NodeDrain, a.Index, nil); ok {
+			r.drain(src, node)
+		}
+	case a.PodKill != nil:
+		r.podKill(a, src)
+	case a.ImageRegistryOutage != nil:
+		r.registry.SetAvailable(false)
+		r.record("RegistryOutage", src, "registry", sim.F("for", a.ImageRegistryOutage.For))
+		r.Kernel.AfterFunc(a.ImageRegistryOutage.For, func(sim.Time) {
+			r.registry.SetAvailable(true)
+			r.record("RegistryRecovered", src, "registry")
+		})
+	case a.Scale != nil:
+		s := a.Scale
+		r.mutate(src, s.Kind, s.Namespace, s.Name, "Scale", func(o model.Object) error {
+			switch x := o.(type) {
+			case *model.Deployment:
+				x.Spec.Replicas = model.Ptr(s.Replicas)
+			case *model.ReplicaSet:
+				x.Spec.Replicas = model.Ptr(s.Replicas)
+			case *model.StatefulSet:
+				x.Spec.Replicas = model.Ptr(s.Replicas)
+			}
+			return nil
+		}, sim.F("replicas", int64(s.Replicas)))
+	case a.Rollout != nil:
+		ro := a.Rollout
+		r.mutate(src, ro.Kind, ro.Namespace, ro.Name, "Rollout", func(o model.Object) error {
+			var t *model.PodTemplateSpec
+			switch x := o.(type) {
+			case *model.Deployment:
+				t = &x.Spec.Template
+			case *model.StatefulSet:
+				t = &x.Spec.Template
+			case *model.DaemonSet:
+				t = &x.Spec.Template
+			case *model.ReplicaSet:
+				t = &x.Spec.Template
+			}
+			for i := range t.Spec.Containers {
+				if ro.Container == "" && i == 0 || t.Spec.Containers[i].Name == ro.Container {
+					t.Spec.Containers[i].Image = ro.Image
+					return nil
+				}
+			}
+			return fmt.Errorf("no container %q in the pod template", ro.Container)
+		}, sim.F("image", ro.Image))
+	}
+}
+
+func (r *Run) nodeAction(a *LoadedAction, src string, t *NodeTarget, want func(*kubelet.Kubelet) bool,
+	kind string, do func(*kubelet.Kubelet), undoKind string, undo func(*kubelet.Kubelet)) {
+	node, ok := r.pickNode(t, a.Index, want)
+	if !ok {
+		r.record("ActionSkipped", src, kind, sim.F("reason", "no matching node in the required state"))
+		return
+	}
+	kl := r.kubelets[node]
+	do(kl)
+	r.record(kind, src, node)
+	if t.For > 0 && undo != nil {
+		r.Kernel.AfterFunc(t.For, func(sim.Time) {
+			undo(kl)
+			r.record(undoKind, src, node)
+		})
+	}
+}
+
+// mutate reads an object, changes it and writes it back, through kubectl.
+func (r *Run) mutate(src, kind, namespace, name, what string, change func(model.Object) error, fields ...sim.Field) {
+	info, err := model.LookupKind(kindAPIVersion(kind), kind)
+	if err == nil && info.Namespaced && namespace == "" {
+		namespace = "default"
+	}
+	obj := kind + "/" + name
+	if namespace != "" {
+		obj = kind + "/" + namespace + "/" + name
+	}
+	r.kubectl.Get(kind, namespace, name, func(o model.Object, err error) {
+		if err != nil {
+			r.record("ActionFailed", src, obj, sim.F("action", what), sim.F("error", err.Error()))
+			return
+		}
+		c := model.DeepCopyObject(o)
+		if err := change(c); err != nil {
+			r.record("ActionFailed", src, obj, sim.F("action", what), sim.F("error", err.Error()))
+			return
+		}
+		r.kubectl.Update(c, func(_ model.Object, err error) {
+			if err != nil {
+				r.record("ActionFailed", src, obj, sim.F("action", what), sim.F("error", err.Error()))
+				return
+			}
+			r.record(what, src, obj, fields...)
+		})
+	})
+}
+
+func (r *Run) setUnschedulable(src, node string, v bool) {
+	what := "Cordon"
+	if !v {
+		what = "Uncordon"
+	}
+	r.mutate(src, "Node", "", node, what, func(o model.Object) error {
+		o.(*model.Node).Spec.Unschedulable = v
+		return nil
+	})
+}
+
+// drain cordons the node and evicts its pods (not DaemonSet pods, as
+// kubectl drain --ignore-daemonsets), retrying refused evictions every
+// 5 s (kubectl drain's interval) until the run ends.
+func (r *Run) drain(src, node string) {
+	r.setUnschedulable(src, node, true)
+	r.kubectl.List("Pod", func(objs []model.Object, err error) {
+		if err != nil {
+			r.record("ActionFailed", src, node, sim.F("action", "NodeDrain"), sim.F("error", err.Error()))
+			return
+		}
+		n := 0
+		for _, o := range objs {
+			p := o.(*model.Pod)
+			if p.Spec.NodeName != node || p.IsTerminal() || p.DeletionTimestamp != nil {
+				continue
+			}
+			if ref := p.ControllerRef(); ref != nil && ref.Kind == "DaemonSet" {
+				continue
+			}
+			n++
+			r.evict(src, p.Namespace, p.Name)
+		}
+		r.record("NodeDrain", src, node, sim.F("pods", n))
+	})
+}
+
+func (r *Run) evict(src, namespace, name string) {
+	r.kubectl.Evict(namespace, name, func(err error) {
+		switch {
+		case err == nil || model.IsNotFound(err):
+		case model.IsTooManyRequests(err):
+			r.Kernel.AfterFunc(5*time.Second, func(sim.Time) { r.evict(src, namespace, name) })
+		default:
+			r.record("ActionFailed", src, namespace+"/"+name, sim.F("action", "Evict"), sim.F("error", err.Error()))
+		}
+	})
+}
+
+func (r *Run) podKill(a *LoadedAction, src string) {
+	k := a.PodKill
+	ns := k.Namespace
+	if ns == "" {
+		ns = "default"
+	}
+	opts := model.DeleteOptions{GracePeriodSeconds: k.GracePeriodSeconds}
+	kill := func(name string) {
+		r.kubectl.DeleteWith("Pod", ns, name, opts, func(err error) {
+			if err != nil {
+				r.record("ActionFailed", src, ns+"/"+name, sim.F("action", "PodKill"), sim.F("error", err.Error()))
+				return
+			}
+			r.record("PodKill", src, ns+"/"+name)
+		})
+	}
+	if k.Name != "" {
+		kill(k.Name)
+		return
+	}
+	sel := model.SelectorFromSet(k.Selector)
+	r.kubectl.List("Pod", func(objs []model.Object, err error) {
+		var names []string
+		for _, o := range objs {
+			p := o.(*model.Pod)
+			if p.Namespace == ns && p.DeletionTimestamp == nil && !p.IsTerminal() && sel.Matches(p.Labels) {
+				names = append(names, p.Name)
+			}
+		}
+		if len(names) == 0 {
+			r.record("ActionSkipped", src, "PodKill", sim.F("reason", "no matching pod"))
+			return
+		}
+		kill(names[r.Kernel.Rand(fmt.Sprintf("timeline/%d/pick", a.Index)).IntN(len(names))])
+	})
+}
