@@ -111,6 +111,9 @@ const (
 	ReasonTooManyRequests StatusReason = "TooManyRequests"
 	// ReasonInternalError is a server-side failure.
 	ReasonInternalError StatusReason = "InternalError"
+	// ReasonTimeout: the server could not complete the request in time
+	// (its store could not commit); the request may have been applied.
+	ReasonTimeout StatusReason = "Timeout"
 )
 
 // StatusError is an API error with its reason.

@@ -73,47 +73,82 @@ func (s *Server) NewClient(component string, qps float64, burst int) model.Clien
 }
 
 // call runs op when the request completes: after the rate limiter's wait,
-// the request latency and, for writes, the commit latency.
+// the request latency and, for writes, the commit latency (ideal store).
 func (c *client) call(write bool, op func()) {
 	var d time.Duration
 	if c.limiter != nil {
 		d += c.limiter.Reserve(c.s.k.Now())
 	}
 	d += seconds(c.s.reqLatency)
-	if write {
+	if write && c.s.etcd == nil {
 		d += seconds(c.s.commitLatency)
 	}
 	c.s.requests++
 	c.s.k.AfterFunc(d, func(sim.Time) { op() })
 }
 
+// write runs a write: at once against the ideal store, or through an etcd
+// batch. run performs it against the cache and returns the callback that
+// answers the caller; with etcd that callback runs after the commit, or is
+// replaced by the commit's error.
+func (c *client) write(run func() (answer func(), fail func(error))) {
+	c.call(true, func() {
+		if c.s.etcd == nil {
+			answer, _ := run()
+			answer()
+			return
+		}
+		var answer func()
+		var fail func(error)
+		c.s.submit(&pendingOp{
+			exec: func() { answer, fail = run() },
+			finish: func(err error) {
+				if err != nil {
+					fail(err)
+					return
+				}
+				answer()
+			},
+		})
+	})
+}
+
+func objAnswer(done func(model.Object, error), r model.Object, err error) (func(), func(error)) {
+	return func() {
+			if done != nil {
+				done(r, err)
+			}
+		}, func(e error) {
+			if done != nil {
+				done(nil, e)
+			}
+		}
+}
+
+func errAnswer(done func(error), err error) (func(), func(error)) {
+	return func() {
+			if done != nil {
+				done(err)
+			}
+		}, func(e error) {
+			if done != nil {
+				done(e)
+			}
+		}
+}
+
 func (c *client) Create(o model.Object, done func(model.Object, error)) {
 	o = model.DeepCopyObject(o)
-	c.call(true, func() {
-		r, err := c.s.Create(o)
-		if done != nil {
-			done(r, err)
-		}
-	})
+	c.write(func() (func(), func(error)) { r, err := c.s.Create(o); return objAnswer(done, r, err) })
 }
 
 func (c *client) Update(o model.Object, done func(model.Object, error)) {
 	o = model.DeepCopyObject(o)
-	c.call(true, func() {
-		r, err := c.s.Update(o)
-		if done != nil {
-			done(r, err)
-		}
-	})
+	c.write(func() (func(), func(error)) { r, err := c.s.Update(o); return objAnswer(done, r, err) })
 }
 
 func (c *client) Delete(kind, namespace, name string, done func(error)) {
-	c.call(true, func() {
-		err := c.s.Delete(kind, namespace, name)
-		if done != nil {
-			done(err)
-		}
-	})
+	c.write(func() (func(), func(error)) { return errAnswer(done, c.s.Delete(kind, namespace, name)) })
 }
 
 func (c *client) Get(kind, namespace, name string, done func(model.Object, error)) {
@@ -135,30 +170,15 @@ func (c *client) List(kind string, done func([]model.Object, error)) {
 }
 
 func (c *client) Bind(namespace, name, node string, done func(error)) {
-	c.call(true, func() {
-		err := c.s.Bind(namespace, name, node)
-		if done != nil {
-			done(err)
-		}
-	})
+	c.write(func() (func(), func(error)) { return errAnswer(done, c.s.Bind(namespace, name, node)) })
 }
 
 func (c *client) Watch(kind string, h model.WatchHandler) { c.s.Watch(kind, h) }
 
 func (c *client) Evict(namespace, name string, done func(error)) {
-	c.call(true, func() {
-		err := c.s.Evict(namespace, name)
-		if done != nil {
-			done(err)
-		}
-	})
+	c.write(func() (func(), func(error)) { return errAnswer(done, c.s.Evict(namespace, name)) })
 }
 
 func (c *client) DeleteWith(kind, namespace, name string, opts model.DeleteOptions, done func(error)) {
-	c.call(true, func() {
-		err := c.s.DeleteWith(kind, namespace, name, opts)
-		if done != nil {
-			done(err)
-		}
-	})
+	c.write(func() (func(), func(error)) { return errAnswer(done, c.s.DeleteWith(kind, namespace, name, opts)) })
 }

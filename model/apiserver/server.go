@@ -9,6 +9,7 @@ import (
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/sim"
+	"github.com/kubesim/kubesim/storage/etcd"
 )
 
 // Server stores objects. Its methods act on the store at once (for the
@@ -25,6 +26,14 @@ type Server struct {
 
 	reqLatency, commitLatency sim.Sampler
 	requests                  uint64
+
+	// With an etcd store, writes are committed through it in batches
+	// (see etcd.go); nil keeps the ideal in-memory store.
+	etcd     *etcd.Server
+	cur      *batch
+	queue    []*pendingOp
+	inFlight bool
+	stats    Stats
 }
 
 // New returns an empty server. start is the wall date of simulated time zero
@@ -246,7 +255,7 @@ func (s *Server) Update(in model.Object) (model.Object, error) {
 	if meta.DeletionTimestamp != nil && len(meta.Finalizers) == 0 && model.Deref(meta.DeletionGracePeriodSeconds, 0) == 0 {
 		// The last finalizer is gone from an object being deleted.
 		delete(b, k)
-		s.notify(info.Kind, model.WatchEvent{Type: model.Deleted, Object: o})
+		s.notify(info.Kind, model.WatchEvent{Type: model.Deleted, Object: o, Old: old})
 		return o, nil
 	}
 	b[k] = o
@@ -412,6 +421,15 @@ func (s *Server) Watch(kind string, h model.WatchHandler) {
 // notify delivers ev to every watcher of kind as a kernel event at the
 // current instant.
 func (s *Server) notify(kind string, ev model.WatchEvent) {
+	if s.cur != nil {
+		s.cur.record(kind, ev)
+		return
+	}
+	s.deliver(kind, ev)
+}
+
+// deliver hands ev to every watcher of kind as a kernel event now.
+func (s *Server) deliver(kind string, ev model.WatchEvent) {
 	for _, h := range s.watchers[kind] {
 		h := h
 		s.k.After(0, sim.HandlerFunc(func(sim.Time) { h(ev) }))
