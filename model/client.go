@@ -125,6 +125,9 @@ type StatusError struct {
 }
 
 func (e *StatusError) Error() string {
+	if e.Kind == "" && e.Key == "" {
+		return e.Message
+	}
 	return fmt.Sprintf("%s %q: %s", e.Kind, e.Key, e.Message)
 }
 

@@ -117,6 +117,8 @@ func (r *Run) runFault(a *LoadedAction, src string) {
 			}
 			return nil
 		}, sim.F("replicas", int64(s.Replicas)))
+	case a.EtcdMemberCrash != nil, a.EtcdMemberRestart != nil, a.EtcdLeaderKill != nil, a.EtcdPartition != nil, a.EtcdDiskStall != nil:
+		r.etcdFault(a, src)
 	case a.Rollout != nil:
 		ro := a.Rollout
 		r.mutate(src, ro.Kind, ro.Namespace, ro.Name, "Rollout", func(o model.Object) error {
@@ -274,4 +276,76 @@ func (r *Run) podKill(a *LoadedAction, src string) {
 		}
 		kill(names[r.Kernel.Rand(fmt.Sprintf("timeline/%d/pick", a.Index)).IntN(len(names))])
 	})
+}
+
+// etcdFault acts on the Raft cluster.
+func (r *Run) etcdFault(a *LoadedAction, src string) {
+	c := r.raft
+	member := func(t *EtcdTarget) uint64 {
+		if t.Leader {
+			return c.Leader()
+		}
+		return t.Member
+	}
+	fail := func(what string, err error) {
+		r.record("ActionFailed", src, "etcd", sim.F("action", what), sim.F("error", err.Error()))
+	}
+	name := func(id uint64) string { return fmt.Sprintf("etcd/member-%d", id) }
+	crash := func(what string, t *EtcdTarget, id uint64) {
+		if id == 0 {
+			r.record("ActionSkipped", src, what, sim.F("reason", "no leader at this moment"))
+			return
+		}
+		if err := c.Crash(id); err != nil {
+			fail(what, err)
+			return
+		}
+		r.record(what, src, name(id))
+		if t.For > 0 {
+			r.Kernel.AfterFunc(t.For, func(sim.Time) {
+				if err := c.Restart(id); err != nil {
+					fail("EtcdMemberRestart", err)
+					return
+				}
+				r.record("EtcdMemberRestart", src, name(id))
+			})
+		}
+	}
+	switch {
+	case a.EtcdMemberCrash != nil:
+		crash("EtcdMemberCrash", a.EtcdMemberCrash, member(a.EtcdMemberCrash))
+	case a.EtcdLeaderKill != nil:
+		crash("EtcdLeaderKill", a.EtcdLeaderKill, c.Leader())
+	case a.EtcdMemberRestart != nil:
+		id := member(a.EtcdMemberRestart)
+		if err := c.Restart(id); err != nil {
+			fail("EtcdMemberRestart", err)
+			return
+		}
+		r.record("EtcdMemberRestart", src, name(id))
+	case a.EtcdPartition != nil:
+		p := a.EtcdPartition
+		if err := c.Partition(p.Members); err != nil {
+			fail("EtcdPartition", err)
+			return
+		}
+		var ids []string
+		for _, m := range p.Members {
+			ids = append(ids, fmt.Sprint(m))
+		}
+		r.record("EtcdPartition", src, "etcd", sim.F("isolated", ids))
+		if p.For > 0 {
+			r.Kernel.AfterFunc(p.For, func(sim.Time) {
+				c.Heal()
+				r.record("EtcdHeal", src, "etcd")
+			})
+		}
+	case a.EtcdDiskStall != nil:
+		id := member(a.EtcdDiskStall)
+		if err := c.DiskStall(id, a.EtcdDiskStall.For); err != nil {
+			fail("EtcdDiskStall", err)
+			return
+		}
+		r.record("EtcdDiskStall", src, name(id), sim.F("for", a.EtcdDiskStall.For))
+	}
 }

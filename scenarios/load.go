@@ -113,7 +113,7 @@ func load(src *source, file string, data []byte, opts LoadOptions) (*Loaded, man
 	sc.source = src
 
 	l := &Loaded{Scenario: sc}
-	v := &scenarioValidator{d: d}
+	v := &scenarioValidator{d: d, sc: sc}
 	v.validate(sc)
 	nodes := v.buildNodes(sc)
 	l.Nodes = nodes
@@ -183,7 +183,22 @@ func sortTimeline(t []LoadedAction) {
 }
 
 type scenarioValidator struct {
-	d *manifest.Decoder
+	d  *manifest.Decoder
+	sc *Scenario
+}
+
+func (v *scenarioValidator) storeKind() string {
+	if v.sc == nil || v.sc.Spec.ControlPlane.Store == "" {
+		return "raft"
+	}
+	return v.sc.Spec.ControlPlane.Store
+}
+
+func (v *scenarioValidator) members() int {
+	if v.sc == nil || v.sc.Spec.ControlPlane.EtcdMembers == 0 {
+		return 3
+	}
+	return v.sc.Spec.ControlPlane.EtcdMembers
 }
 
 func (v *scenarioValidator) validate(sc *Scenario) {
@@ -204,6 +219,30 @@ func (v *scenarioValidator) validate(sc *Scenario) {
 	}
 	if len(sc.Spec.Cluster.NodePools) == 0 {
 		d.ErrorAt("spec.cluster.nodePools", "at least one node pool is required")
+	}
+	cp := sc.Spec.ControlPlane
+	switch cp.Store {
+	case "", "raft", "ideal":
+	default:
+		d.ErrorAt("spec.controlPlane.store", "must be raft or ideal, got %q", cp.Store)
+	}
+	if cp.EtcdMembers < 0 || cp.EtcdMembers > 7 || (cp.EtcdMembers != 0 && cp.EtcdMembers%2 == 0) {
+		d.ErrorAt("spec.controlPlane.etcdMembers", "must be 1, 3, 5 or 7, got %d", cp.EtcdMembers)
+	}
+	switch cp.Disk {
+	case "", "ssd", "hdd":
+	default:
+		d.ErrorAt("spec.controlPlane.disk", "must be ssd or hdd, got %q", cp.Disk)
+	}
+	for _, dl := range []struct {
+		name string
+		ds   *model.DistSpec
+	}{{"commitLatency", cp.CommitLatency}, {"requestLatency", cp.RequestLatency}} {
+		if dl.ds != nil {
+			if err := dl.ds.Dist().Validate(); err != nil {
+				d.ErrorAt("spec.controlPlane."+dl.name, "%v", err)
+			}
+		}
 	}
 	for i, b := range sc.Spec.Behaviors {
 		p := fmt.Sprintf("spec.behaviors[%d]", i)
@@ -510,6 +549,38 @@ func (v *scenarioValidator) validateFaults(a *Action, p string) int {
 		}
 		if s.Replicas < 0 {
 			d.ErrorAt(p+".scale.replicas", "must not be negative")
+		}
+	}
+	for _, et := range []struct {
+		name string
+		t    *EtcdTarget
+	}{{"etcdMemberCrash", a.EtcdMemberCrash}, {"etcdMemberRestart", a.EtcdMemberRestart}, {"etcdLeaderKill", a.EtcdLeaderKill}, {"etcdDiskStall", a.EtcdDiskStall}} {
+		if et.t == nil {
+			continue
+		}
+		n++
+		if v.storeKind() != "raft" {
+			d.ErrorAt(p+"."+et.name, "needs controlPlane.store: raft")
+		}
+		if et.name == "etcdLeaderKill" {
+			continue
+		}
+		if (et.t.Member == 0) == !et.t.Leader {
+			d.ErrorAt(p+"."+et.name, "name a member (1..%d) or leader: true", v.members())
+		} else if et.t.Member > uint64(v.members()) {
+			d.ErrorAt(p+"."+et.name+".member", "there are %d members", v.members())
+		}
+		if et.name == "etcdDiskStall" && et.t.For <= 0 {
+			d.ErrorAt(p+".etcdDiskStall.for", "required: how long fsyncs stall")
+		}
+	}
+	if ep := a.EtcdPartition; ep != nil {
+		n++
+		if v.storeKind() != "raft" {
+			d.ErrorAt(p+".etcdPartition", "needs controlPlane.store: raft")
+		}
+		if len(ep.Members) == 0 || len(ep.Members) >= v.members() {
+			d.ErrorAt(p+".etcdPartition.members", "list between 1 and %d of the %d members", v.members()-1, v.members())
 		}
 	}
 	if r := a.Rollout; r != nil {

@@ -12,6 +12,8 @@ import (
 	"github.com/kubesim/kubesim/model/manifest"
 	"github.com/kubesim/kubesim/scheduler"
 	"github.com/kubesim/kubesim/sim"
+	"github.com/kubesim/kubesim/storage/etcd"
+	"github.com/kubesim/kubesim/storage/raft"
 )
 
 // RunOptions tune one run.
@@ -30,25 +32,26 @@ type RunOptions struct {
 
 // Summary is summary.json: what ran and what came out.
 type Summary struct {
-	Scenario         string             `json:"scenario"`
-	ScenarioHash     string             `json:"scenarioHash"`
-	Seed             uint64             `json:"seed"`
-	KubesimVersion   string             `json:"kubesimVersion"`
-	Start            string             `json:"start"`
-	SimulatedSeconds float64            `json:"simulatedSeconds"`
-	StopReason       string             `json:"stopReason"`
-	WallSeconds      float64            `json:"wallSeconds"`
-	Events           uint64             `json:"events"`
-	EventsByKind     map[string]uint64  `json:"eventsByKind"`
-	Objects          map[string]int     `json:"objects"`
-	PodsByPhase      map[string]int     `json:"podsByPhase"`
-	Nodes            int                `json:"nodes"`
-	Simulated        []string           `json:"simulated"`
-	NotSimulated     []string           `json:"notSimulated"`
-	ApplyErrors      int                `json:"applyErrors"`
-	Scheduler        *SchedulerSummary  `json:"scheduler,omitempty"`
-	Pods             PodSummary         `json:"pods"`
-	Utilization      UtilizationSummary `json:"utilization"`
+	Scenario         string              `json:"scenario"`
+	ScenarioHash     string              `json:"scenarioHash"`
+	Seed             uint64              `json:"seed"`
+	KubesimVersion   string              `json:"kubesimVersion"`
+	Start            string              `json:"start"`
+	SimulatedSeconds float64             `json:"simulatedSeconds"`
+	StopReason       string              `json:"stopReason"`
+	WallSeconds      float64             `json:"wallSeconds"`
+	Events           uint64              `json:"events"`
+	EventsByKind     map[string]uint64   `json:"eventsByKind"`
+	Objects          map[string]int      `json:"objects"`
+	PodsByPhase      map[string]int      `json:"podsByPhase"`
+	Nodes            int                 `json:"nodes"`
+	Simulated        []string            `json:"simulated"`
+	NotSimulated     []string            `json:"notSimulated"`
+	ApplyErrors      int                 `json:"applyErrors"`
+	Scheduler        *SchedulerSummary   `json:"scheduler,omitempty"`
+	Pods             PodSummary          `json:"pods"`
+	ControlPlane     ControlPlaneSummary `json:"controlPlane"`
+	Utilization      UtilizationSummary  `json:"utilization"`
 	// Makespan is when the last pod completed (or, with no completions,
 	// was bound), in simulated seconds.
 	Makespan float64 `json:"makespanSeconds"`
@@ -68,8 +71,8 @@ type SchedulerSummary struct {
 // Components that exist so far, and those a scenario may expect that do
 // not yet: a run says plainly what it did not simulate.
 var (
-	baseComponents         = []string{"apiserver (ideal store)", "kubelet", "hardware (simulated)", "timeline"}
-	notSimulatedComponents = []string{"controllers", "etcd-raft", "network", "storage"}
+	baseComponents         = []string{"apiserver", "kubelet", "hardware (simulated)", "timeline"}
+	notSimulatedComponents = []string{"controllers", "network", "storage (volumes)"}
 )
 
 // Run is one simulation in progress or done.
@@ -84,6 +87,8 @@ type Run struct {
 	start       time.Time
 	applyErrors int
 	kubectl     model.Client
+	raft        *raft.Cluster
+	storeDesc   string
 	registry    *hardware.Registry
 	kubelets    map[string]*kubelet.Kubelet
 	metrics     *podMetrics
@@ -112,6 +117,10 @@ func Start(l *Loaded, opts RunOptions) (*Run, error) {
 		k.Journal().Subscribe(s)
 	}
 	r.API = apiserver.New(k, r.start)
+	if err := r.buildControlPlane(); err != nil {
+		r.Abort()
+		return nil, err
+	}
 	r.kubectl = r.API.NewClient("kubectl", 0, 0)
 	r.registry = hardware.NewRegistry()
 	r.kubelets = map[string]*kubelet.Kubelet{}
@@ -136,7 +145,7 @@ func Start(l *Loaded, opts RunOptions) (*Run, error) {
 		Seed:           seed,
 		KubesimVersion: Version,
 		Start:          r.start.Format(time.RFC3339),
-		Simulated:      append([]string(nil), baseComponents...),
+		Simulated:      append([]string{r.storeDesc}, baseComponents[1:]...),
 		NotSimulated:   append([]string(nil), notSimulatedComponents...),
 	}
 	if spec := sc.Spec.Scheduler; spec == nil || !spec.Disabled {
@@ -247,8 +256,12 @@ func (r *Run) noteApply(o model.Object, source string, err error) {
 
 func (r *Run) applyFailed(o model.Object, source string, err error) {
 	r.applyErrors++
+	name := model.Key(o)
+	if m := o.GetObjectMeta(); m.Name == "" && m.GenerateName != "" {
+		name = m.Key() + m.GenerateName + "*"
+	}
 	r.Kernel.Journal().Record(sim.Event{T: r.Kernel.Now(), Kind: "FailedCreate", Source: source,
-		Object: o.GetTypeMeta().Kind + "/" + model.Key(o), Fields: []sim.Field{sim.F("error", err.Error())}})
+		Object: o.GetTypeMeta().Kind + "/" + name, Fields: []sim.Field{sim.F("error", err.Error())}})
 }
 
 func (r *Run) runAction(a *LoadedAction) {
@@ -318,6 +331,7 @@ func (r *Run) Execute() {
 	}
 	s.Nodes = r.API.Count("Node")
 	s.Pods = r.metrics.summary(r.Kernel.Now())
+	s.ControlPlane = r.controlPlaneSummary()
 	s.Utilization = summarizeSeries(r.series, DefaultMetricsInterval)
 	s.Makespan = r.metrics.makespan()
 	if r.Scheduler != nil {
@@ -356,4 +370,75 @@ func (r *Run) Abort() {
 	if r.out != nil {
 		r.out.abort()
 	}
+}
+
+// ControlPlaneSummary is the store's side of a run.
+type ControlPlaneSummary struct {
+	Store           string  `json:"store"`
+	EtcdMembers     int     `json:"etcdMembers,omitempty"`
+	LeaderElections uint64  `json:"leaderElections,omitempty"`
+	Requests        uint64  `json:"apiRequests"`
+	CommittedWrites uint64  `json:"committedWrites,omitempty"`
+	FailedWrites    uint64  `json:"failedWrites,omitempty"`
+	WriteLatency    Latency `json:"writeLatency"`
+}
+
+func (r *Run) controlPlaneSummary() ControlPlaneSummary {
+	st := r.API.Stats()
+	cs := ControlPlaneSummary{Store: "ideal", Requests: r.API.Requests(), CommittedWrites: st.CommittedWrites,
+		FailedWrites: st.FailedWrites, WriteLatency: summarize(st.WriteLatencies)}
+	if r.raft != nil {
+		cs.Store = "raft"
+		cs.EtcdMembers = len(r.raft.Members())
+		cs.LeaderElections = r.Kernel.Journal().CountKind("LeaderElected")
+	}
+	return cs
+}
+
+// buildControlPlane configures the API server's latencies and, unless the
+// store is ideal, gives it an etcd cluster running Raft.
+func (r *Run) buildControlPlane() error {
+	cp := r.Loaded.Scenario.Spec.ControlPlane
+	cfg := apiserver.DefaultConfig()
+	if cp.CommitLatency != nil {
+		cfg.CommitLatency = cp.CommitLatency.Dist()
+	}
+	if cp.RequestLatency != nil {
+		cfg.RequestLatency = cp.RequestLatency.Dist()
+	}
+	if err := r.API.Configure(cfg); err != nil {
+		return fmt.Errorf("controlPlane: %w", err)
+	}
+	if cp.Store == "ideal" {
+		r.storeDesc = "apiserver (ideal store)"
+		return nil
+	}
+	rc := raft.DefaultConfig()
+	if cp.EtcdMembers > 0 {
+		rc.Members = cp.EtcdMembers
+	}
+	if cp.Disk == "hdd" {
+		rc.FsyncLatency = raft.HDDFsyncLatency()
+	}
+	if cp.HeartbeatInterval > 0 {
+		rc.HeartbeatInterval = cp.HeartbeatInterval
+	}
+	if cp.ElectionTimeout > 0 {
+		rc.ElectionTimeout = cp.ElectionTimeout
+	}
+	if err := rc.Validate(); err != nil {
+		return fmt.Errorf("controlPlane: %w", err)
+	}
+	k := r.Kernel
+	b, err := etcd.NewRaftBackend(k, etcd.RaftConfig{}, func(nm func(uint64) etcd.StateMachine) (etcd.Consensus, error) {
+		c, err := raft.NewCluster(k, rc, func(id uint64) raft.StateMachine { return nm(id) })
+		r.raft = c
+		return c, err
+	})
+	if err != nil {
+		return fmt.Errorf("controlPlane: %w", err)
+	}
+	r.API.UseEtcd(etcd.NewServer(k, b, etcd.ServerConfig{}))
+	r.storeDesc = fmt.Sprintf("apiserver on etcd (%d members, Raft)", rc.Members)
+	return nil
 }

@@ -53,10 +53,31 @@ type Spec struct {
 	Timeline []Action `yaml:"timeline,omitempty"`
 	// Scheduler configures kube-scheduler (default: its default profile).
 	Scheduler *SchedulerSpec `yaml:"scheduler,omitempty"`
+	// ControlPlane configures the API server and its etcd store.
+	ControlPlane ControlPlane `yaml:"controlPlane,omitempty"`
 	// Behaviors say how containers behave, by image (first match wins);
 	// a pod's kubesim.io/behavior annotation overrides them. Containers
 	// matching nothing serve forever, ready at once, using their requests.
 	Behaviors model.ImageBehaviors `yaml:"behaviors,omitempty"`
+}
+
+// ControlPlane configures the API server's store.
+type ControlPlane struct {
+	// Store is raft (default: etcd members running etcd's Raft) or ideal
+	// (one store with a commit latency and no consensus, for large sweeps
+	// where etcd is not the subject).
+	Store string `yaml:"store,omitempty"`
+	// EtcdMembers is the Raft cluster's size (default 3).
+	EtcdMembers int `yaml:"etcdMembers,omitempty"`
+	// Disk is the members' disk: ssd (default) or hdd.
+	Disk string `yaml:"disk,omitempty"`
+	// HeartbeatInterval (100ms) and ElectionTimeout (1s) are etcd's flags.
+	HeartbeatInterval time.Duration `yaml:"heartbeatInterval,omitempty"`
+	ElectionTimeout   time.Duration `yaml:"electionTimeout,omitempty"`
+	// CommitLatency is the ideal store's commit time (default 1 ms).
+	CommitLatency *model.DistSpec `yaml:"commitLatency,omitempty"`
+	// RequestLatency is the API server's own time per request (default 0).
+	RequestLatency *model.DistSpec `yaml:"requestLatency,omitempty"`
 }
 
 // SchedulerSpec configures the simulated kube-scheduler.
@@ -164,6 +185,32 @@ type Action struct {
 	Scale *ScaleAction `yaml:"scale,omitempty"`
 	// Rollout changes a workload's pod template image.
 	Rollout *RolloutAction `yaml:"rollout,omitempty"`
+
+	// EtcdMemberCrash crashes an etcd member (its unpersisted state is
+	// lost); EtcdMemberRestart restarts it from its disk.
+	EtcdMemberCrash   *EtcdTarget `yaml:"etcdMemberCrash,omitempty"`
+	EtcdMemberRestart *EtcdTarget `yaml:"etcdMemberRestart,omitempty"`
+	// EtcdLeaderKill crashes whichever member leads at that moment.
+	EtcdLeaderKill *EtcdTarget `yaml:"etcdLeaderKill,omitempty"`
+	// EtcdPartition cuts the listed members off from the others.
+	EtcdPartition *EtcdPartition `yaml:"etcdPartition,omitempty"`
+	// EtcdDiskStall makes a member's fsyncs wait until the stall ends.
+	EtcdDiskStall *EtcdTarget `yaml:"etcdDiskStall,omitempty"`
+}
+
+// EtcdTarget names a member (1..n) or the current leader; For undoes the
+// fault after that long (restart, end of stall). A stall needs For.
+type EtcdTarget struct {
+	Member uint64        `yaml:"member,omitempty"`
+	Leader bool          `yaml:"leader,omitempty"`
+	For    time.Duration `yaml:"for,omitempty"`
+}
+
+// EtcdPartition isolates Members from the rest until For has passed (or
+// for good).
+type EtcdPartition struct {
+	Members []uint64      `yaml:"members"`
+	For     time.Duration `yaml:"for,omitempty"`
 }
 
 // NodeTarget names a node, or a pool (or zone) from which the action's
