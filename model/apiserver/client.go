@@ -151,21 +151,48 @@ func (c *client) Delete(kind, namespace, name string, done func(error)) {
 	c.write(func() (func(), func(error)) { return errAnswer(done, c.s.Delete(kind, namespace, name)) })
 }
 
+// Get and List read the cache. With etcd they queue behind the writes in
+// flight, so a read never sees a write that might still fail: reads are
+// linearizable, at the cost of waiting for the current commit.
 func (c *client) Get(kind, namespace, name string, done func(model.Object, error)) {
-	c.call(false, func() {
-		r, err := c.s.Get(kind, namespace, name)
-		if done != nil {
-			done(r, err)
-		}
-	})
+	c.read(func() (func(), func(error)) { r, err := c.s.Get(kind, namespace, name); return objAnswer(done, r, err) })
 }
 
 func (c *client) List(kind string, done func([]model.Object, error)) {
-	c.call(false, func() {
+	c.read(func() (func(), func(error)) {
 		r, err := c.s.List(kind)
-		if done != nil {
-			done(r, err)
+		return func() {
+				if done != nil {
+					done(r, err)
+				}
+			}, func(e error) {
+				if done != nil {
+					done(nil, e)
+				}
+			}
+	})
+}
+
+func (c *client) read(run func() (func(), func(error))) {
+	c.call(false, func() {
+		if c.s.etcd == nil {
+			answer, _ := run()
+			answer()
+			return
 		}
+		var answer func()
+		var fail func(error)
+		c.s.submit(&pendingOp{
+			exec: func() { answer, fail = run() },
+			finish: func(err error) {
+				if err != nil {
+					fail(err)
+					return
+				}
+				answer()
+			},
+			read: true,
+		})
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/storage/etcd"
 )
 
@@ -17,6 +18,9 @@ type Stats struct {
 	CommittedWrites, FailedWrites uint64
 	// Batches proposed to etcd (group commit).
 	Batches uint64
+	// WriteLatencies are the seconds from a write's arrival at the server
+	// to its answer, in order (only with etcd).
+	WriteLatencies []float64
 }
 
 // Stats returns the counters.
@@ -45,8 +49,10 @@ func (s *Server) UseEtcd(e *etcd.Server) { s.etcd = e }
 
 // pendingOp is a client write waiting for its batch.
 type pendingOp struct {
-	exec   func()
-	finish func(commitErr error)
+	exec    func()
+	finish  func(commitErr error)
+	arrived sim.Time
+	read    bool
 }
 
 // batch collects the changes and watch events of the operations it runs.
@@ -87,6 +93,7 @@ func (b *batch) record(kind string, ev model.WatchEvent) {
 
 // submit queues a write; it runs when its batch forms.
 func (s *Server) submit(op *pendingOp) {
+	op.arrived = s.k.Now()
 	s.queue = append(s.queue, op)
 	if !s.inFlight {
 		s.startBatch()
@@ -150,7 +157,12 @@ func (s *Server) propose(b *batch) {
 			s.rollback(b)
 			serr := storeError(err)
 			for _, op := range b.ops {
+				if op.read {
+					op.finish(serr)
+					continue
+				}
 				s.stats.FailedWrites++
+				s.stats.WriteLatencies = append(s.stats.WriteLatencies, s.k.Now().Sub(op.arrived).Seconds())
 				op.finish(serr)
 			}
 		} else {
@@ -158,7 +170,12 @@ func (s *Server) propose(b *batch) {
 				s.deliver(he.kind, he.ev)
 			}
 			for _, op := range b.ops {
+				if op.read {
+					op.finish(nil)
+					continue
+				}
 				s.stats.CommittedWrites++
+				s.stats.WriteLatencies = append(s.stats.WriteLatencies, s.k.Now().Sub(op.arrived).Seconds())
 				op.finish(nil)
 			}
 		}

@@ -12,7 +12,7 @@ import (
 	"github.com/kubesim/kubesim/storage/raft"
 )
 
-func raftServer(t *testing.T, k *sim.Kernel) (*Server, *raft.Cluster) {
+func raftServer(t testing.TB, k *sim.Kernel) (*Server, *raft.Cluster) {
 	t.Helper()
 	var cl *raft.Cluster
 	b, err := etcd.NewRaftBackend(k, etcd.RaftConfig{}, func(nm func(uint64) etcd.StateMachine) (etcd.Consensus, error) {
