@@ -3,6 +3,7 @@ package scenarios
 import (
 	"bufio"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kubesim/kubesim/model"
@@ -72,7 +73,7 @@ type SchedulerSummary struct {
 // not yet: a run says plainly what it did not simulate.
 var (
 	baseComponents         = []string{"apiserver", "kubelet", "hardware (simulated)", "timeline"}
-	notSimulatedComponents = []string{"controllers", "network", "storage (volumes)"}
+	notSimulatedComponents = []string{"statefulset, hpa, namespace and resourcequota controllers", "network", "storage (volumes)"}
 )
 
 // Run is one simulation in progress or done.
@@ -173,6 +174,7 @@ func Start(l *Loaded, opts RunOptions) (*Run, error) {
 		sim.F("notSimulated", r.Summary.NotSimulated),
 	}})
 
+	r.Summary.Simulated = append(r.Summary.Simulated, "controllers: "+strings.Join(r.startControllers(), ", "))
 	k.AfterFunc(0, func(now sim.Time) {
 		r.startNodes()
 		r.apply(l.Initial, "workloads")

@@ -65,8 +65,11 @@ func TestQuickstartRun(t *testing.T) {
 	require.Equal(t, 8, s.Nodes)
 	require.Equal(t, 1800.0, s.SimulatedSeconds, "the run lasts spec.duration even when the queue drains earlier")
 	require.Equal(t, 0, s.ApplyErrors)
-	require.Equal(t, 2, s.PodsByPhase["Running"], "canary and debug-shell run; the Deployment and Job need controllers")
-	require.Equal(t, 2, s.Pods.StartupLatency.Count)
+	// 6 frontend replicas, canary and debug-shell run; the Job's two pods
+	// went with the Job at 20m (garbage collection).
+	require.Equal(t, 8, s.PodsByPhase["Running"])
+	require.Equal(t, 10, s.Pods.StartupLatency.Count)
+	require.Equal(t, 1, s.Objects["ReplicaSet"])
 	require.Equal(t, 0, s.Objects["Job"], "the Job was deleted at 20m")
 	require.Len(t, s.ScenarioHash, 64)
 
