@@ -336,8 +336,10 @@ func TestTTLAfterFinished(t *testing.T) {
 	_, err := e.s.Create(j)
 	require.NoError(t, err)
 	e.k.Run(sim.Time(5 * time.Minute))
-	_, err = e.s.Get("Job", "default", "ttl")
-	require.True(t, model.IsNotFound(err))
+	o, err := e.s.Get("Job", "default", "ttl")
+	require.NoError(t, err, "no garbage collector here to finish the foreground deletion")
+	require.NotNil(t, o.GetObjectMeta().DeletionTimestamp)
+	require.Contains(t, o.GetObjectMeta().Finalizers, model.FinalizerForegroundDeletion)
 	done := e.rec.Kinds("Completed")[0].T
 	del := e.rec.Kinds("SuccessfulDelete")
 	require.Len(t, del, 1)

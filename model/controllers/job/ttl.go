@@ -44,8 +44,10 @@ func NewTTLAfterFinished(k *sim.Kernel, connect model.Connect, cfg Config) *TTLA
 // Start begins watching Jobs.
 func (c *TTLAfterFinishedController) Start() { c.jobs.Start() }
 
+// needsCleanup: a finished Job with a TTL that is not already being
+// deleted (processTTL's first check).
 func needsCleanup(j *model.Job) bool {
-	return j.Spec.TTLSecondsAfterFinished != nil && IsFinished(j)
+	return j.DeletionTimestamp == nil && j.Spec.TTLSecondsAfterFinished != nil && IsFinished(j)
 }
 
 // timeLeft returns how long until a finished Job expires: its finish time
@@ -105,7 +107,9 @@ func (c *TTLAfterFinishedController) sync(key string, done func(error)) {
 			done(nil)
 			return
 		}
-		c.client.Delete("Job", ns, name, func(err error) {
+		// Foreground: the Job stays, marked, until the garbage collector has
+		// deleted its pods.
+		c.client.DeleteWith("Job", ns, name, model.DeleteOptions{PropagationPolicy: model.Ptr(model.DeletePropagationForeground)}, func(err error) {
 			if err == nil {
 				c.k.Journal().Record(sim.Event{T: c.k.Now(), Kind: "SuccessfulDelete", Source: TTLSource, Object: key,
 					Fields: []sim.Field{sim.F("reason", "TTLAfterFinished")}})
