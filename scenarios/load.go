@@ -237,7 +237,7 @@ func (v *scenarioValidator) validate(sc *Scenario) {
 	for _, dl := range []struct {
 		name string
 		ds   *model.DistSpec
-	}{{"commitLatency", cp.CommitLatency}, {"requestLatency", cp.RequestLatency}} {
+	}{{"commitLatency", cp.CommitLatency}, {"requestLatency", cp.RequestLatency}, {"watchLatency", cp.WatchLatency}} {
 		if dl.ds != nil {
 			if err := dl.ds.Dist().Validate(); err != nil {
 				d.ErrorAt("spec.controlPlane."+dl.name, "%v", err)

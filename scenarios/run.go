@@ -408,6 +408,9 @@ func (r *Run) buildControlPlane() error {
 	if cp.RequestLatency != nil {
 		cfg.RequestLatency = cp.RequestLatency.Dist()
 	}
+	if cp.WatchLatency != nil {
+		cfg.WatchLatency = cp.WatchLatency.Dist()
+	}
 	if err := r.API.Configure(cfg); err != nil {
 		return fmt.Errorf("controlPlane: %w", err)
 	}

@@ -78,6 +78,8 @@ type ControlPlane struct {
 	CommitLatency *model.DistSpec `yaml:"commitLatency,omitempty"`
 	// RequestLatency is the API server's own time per request (default 0).
 	RequestLatency *model.DistSpec `yaml:"requestLatency,omitempty"`
+	// WatchLatency delays every watch delivery (default 0).
+	WatchLatency *model.DistSpec `yaml:"watchLatency,omitempty"`
 }
 
 // SchedulerSpec configures the simulated kube-scheduler.

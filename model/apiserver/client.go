@@ -17,6 +17,11 @@ type Config struct {
 	// performance guide: fdatasync often < 1 ms on SSD, RTT several hundred
 	// µs). Default constant 1 ms.
 	CommitLatency sim.Dist
+	// WatchLatency delays each watch delivery (the watch cache's fan-out
+	// and the network to the watcher); one value per change, so every
+	// watcher of a change hears of it at the same instant and changes stay
+	// in order. Default 0.
+	WatchLatency sim.Dist
 }
 
 // DefaultConfig returns the default latencies.
@@ -24,6 +29,7 @@ func DefaultConfig() Config {
 	return Config{
 		RequestLatency: sim.Dist{Kind: sim.DistConstant, Value: 0},
 		CommitLatency:  sim.Dist{Kind: sim.DistConstant, Value: 0.001},
+		WatchLatency:   sim.Dist{Kind: sim.DistConstant, Value: 0},
 	}
 }
 
@@ -37,7 +43,14 @@ func (s *Server) Configure(c Config) error {
 	if err != nil {
 		return err
 	}
-	s.reqLatency, s.commitLatency = req, commit
+	if c.WatchLatency.Kind == "" {
+		c.WatchLatency = sim.Dist{Kind: sim.DistConstant}
+	}
+	watch, err := c.WatchLatency.Sampler(s.k.Rand("apiserver/watch-latency"))
+	if err != nil {
+		return err
+	}
+	s.reqLatency, s.commitLatency, s.watchLatency = req, commit, watch
 	return nil
 }
 

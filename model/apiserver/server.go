@@ -24,8 +24,9 @@ type Server struct {
 	names    *sim.Rand
 	uids     uint64
 
-	reqLatency, commitLatency sim.Sampler
-	requests                  uint64
+	reqLatency, commitLatency, watchLatency sim.Sampler
+	lastDelivery                            sim.Time
+	requests                                uint64
 
 	// With an etcd store, writes are committed through it in batches
 	// (see etcd.go); nil keeps the ideal in-memory store.
@@ -146,7 +147,13 @@ func (s *Server) admit(o model.Object) error {
 		return nil
 	}
 	admitDefaultTolerationSeconds(&pod.Spec)
-	return s.admitPriority(&pod.Spec, pod.Key())
+	if err := s.admitLimitRange(pod); err != nil {
+		return err
+	}
+	if err := s.admitPriority(&pod.Spec, pod.Key()); err != nil {
+		return err
+	}
+	return s.admitQuota(pod)
 }
 
 // defaultTolerationSeconds is the DefaultTolerationSeconds admission
@@ -430,9 +437,15 @@ func (s *Server) notify(kind string, ev model.WatchEvent) {
 
 // deliver hands ev to every watcher of kind as a kernel event now.
 func (s *Server) deliver(kind string, ev model.WatchEvent) {
+	// Deliveries never overtake each other: a watch is an ordered stream.
+	at := s.k.Now().Add(seconds(s.watchLatency))
+	if at < s.lastDelivery {
+		at = s.lastDelivery
+	}
+	s.lastDelivery = at
 	for _, h := range s.watchers[kind] {
 		h := h
-		s.k.After(0, sim.HandlerFunc(func(sim.Time) { h(ev) }))
+		s.k.At(at, sim.HandlerFunc(func(sim.Time) { h(ev) }))
 	}
 }
 
