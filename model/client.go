@@ -47,6 +47,12 @@ type Client interface {
 	// Update replaces an object; a non-empty resourceVersion that is not the
 	// current one is a Conflict.
 	Update(o Object, done func(Object, error))
+	// UpdateStatus replaces only an object's status (the status
+	// subresource); a non-empty, stale resourceVersion is a Conflict.
+	UpdateStatus(o Object, done func(Object, error))
+	// Patch applies a JSON merge patch (RFC 7386, given as JSON or YAML)
+	// to an object, as kubectl patch --type merge does.
+	Patch(kind, namespace, name string, patch []byte, done func(Object, error))
 	// Delete removes an object with the default options: a pod bound to a
 	// node is deleted gracefully (its kubelet finishes the deletion), an
 	// object with finalizers waits for them.

@@ -222,3 +222,13 @@ func (c *client) Evict(namespace, name string, done func(error)) {
 func (c *client) DeleteWith(kind, namespace, name string, opts model.DeleteOptions, done func(error)) {
 	c.write(func() (func(), func(error)) { return errAnswer(done, c.s.DeleteWith(kind, namespace, name, opts)) })
 }
+
+func (c *client) UpdateStatus(o model.Object, done func(model.Object, error)) {
+	o = model.DeepCopyObject(o)
+	c.write(func() (func(), func(error)) { r, err := c.s.UpdateStatus(o); return objAnswer(done, r, err) })
+}
+
+func (c *client) Patch(kind, namespace, name string, patch []byte, done func(model.Object, error)) {
+	p := append([]byte(nil), patch...)
+	c.write(func() (func(), func(error)) { r, err := c.s.Patch(kind, namespace, name, p); return objAnswer(done, r, err) })
+}

@@ -263,3 +263,27 @@ func TestEvictionRespectsDisruptionBudget(t *testing.T) {
 	require.True(t, model.IsTooManyRequests(err), "the budget is spent")
 	require.Contains(t, err.Error(), "Cannot evict pod as it would violate the pod's disruption budget.")
 }
+
+func TestStatusSubresourceAndMergePatch(t *testing.T) {
+	k := sim.NewKernel(1)
+	s := New(k, start)
+	_, err := s.Create(testPod("p"))
+	require.NoError(t, err)
+	o, _ := s.Get("Pod", "default", "p")
+	p := model.DeepCopy(o.(*model.Pod))
+	p.Status.Phase = model.PodRunning
+	p.Spec.Containers[0].Image = "ignored:2" // the status subresource ignores spec
+	o, err = s.UpdateStatus(p)
+	require.NoError(t, err)
+	require.Equal(t, model.PodRunning, o.(*model.Pod).Status.Phase)
+	require.Equal(t, "img:1", o.(*model.Pod).Spec.Containers[0].Image)
+	_, err = s.UpdateStatus(p) // p carries the old resourceVersion
+	require.True(t, model.IsConflict(err))
+
+	o, err = s.Patch("Pod", "default", "p", []byte(`{"metadata": {"labels": {"tier": "web"}, "annotations": null}}`))
+	require.NoError(t, err)
+	require.Equal(t, "web", o.GetObjectMeta().Labels["tier"])
+	require.Equal(t, model.PodRunning, o.(*model.Pod).Status.Phase, "untouched fields stay")
+	_, err = s.Patch("Pod", "default", "p", []byte(`{"spec": {"containers": 5}}`))
+	require.Equal(t, model.ReasonInvalid, model.ReasonOf(err))
+}
