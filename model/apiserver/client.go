@@ -230,5 +230,8 @@ func (c *client) UpdateStatus(o model.Object, done func(model.Object, error)) {
 
 func (c *client) Patch(kind, namespace, name string, patch []byte, done func(model.Object, error)) {
 	p := append([]byte(nil), patch...)
-	c.write(func() (func(), func(error)) { r, err := c.s.Patch(kind, namespace, name, p); return objAnswer(done, r, err) })
+	c.write(func() (func(), func(error)) {
+		r, err := c.s.Patch(kind, namespace, name, p)
+		return objAnswer(done, r, err)
+	})
 }
