@@ -117,6 +117,12 @@ func (s *Server) Create(in model.Object) (model.Object, error) {
 		}
 	}
 	model.SetDefaults(o)
+	if info.Namespaced {
+		if n, ok := s.bucket("Namespace")[meta.Namespace]; ok && n.GetObjectMeta().DeletionTimestamp != nil {
+			return nil, &model.StatusError{Reason: model.ReasonForbidden, Kind: info.Kind, Key: meta.Key(),
+				Message: fmt.Sprintf("unable to create new content in namespace %s because it is being terminated", meta.Namespace)}
+		}
+	}
 	if err := s.admit(o); err != nil {
 		return nil, err
 	}
@@ -249,7 +255,14 @@ func (s *Server) Update(in model.Object) (model.Object, error) {
 		return nil, &model.StatusError{Reason: model.ReasonConflict, Kind: info.Kind, Key: k,
 			Message: "the object has been modified; please apply your changes to the latest version and try again"}
 	}
+	var nsFinalizers []string
+	if ns, ok := o.(*model.Namespace); ok {
+		nsFinalizers = ns.Spec.Finalizers // defaulted on create only (namespace strategy)
+	}
 	model.SetDefaults(o)
+	if ns, ok := o.(*model.Namespace); ok {
+		ns.Spec.Finalizers = nsFinalizers
+	}
 	if errs := model.Validate(o); len(errs) > 0 {
 		return nil, &model.StatusError{Reason: model.ReasonInvalid, Kind: info.Kind, Key: k, Message: errs[0].Error()}
 	}
@@ -259,7 +272,11 @@ func (s *Server) Update(in model.Object) (model.Object, error) {
 	}
 	meta.DeletionTimestamp, meta.DeletionGracePeriodSeconds = om.DeletionTimestamp, om.DeletionGracePeriodSeconds
 	meta.ResourceVersion = s.nextRV()
-	if meta.DeletionTimestamp != nil && len(meta.Finalizers) == 0 && model.Deref(meta.DeletionGracePeriodSeconds, 0) == 0 {
+	nsFinalizing := false
+	if ns, ok := o.(*model.Namespace); ok {
+		nsFinalizing = len(ns.Spec.Finalizers) > 0
+	}
+	if meta.DeletionTimestamp != nil && len(meta.Finalizers) == 0 && !nsFinalizing && model.Deref(meta.DeletionGracePeriodSeconds, 0) == 0 {
 		// The last finalizer is gone from an object being deleted.
 		delete(b, k)
 		s.notify(info.Kind, model.WatchEvent{Type: model.Deleted, Object: o, Old: old})
@@ -320,6 +337,21 @@ func (s *Server) DeleteWith(kind, namespace, name string, opts model.DeleteOptio
 		grace = max(*opts.GracePeriodSeconds, 0)
 	}
 	finalizers := om.Finalizers
+	if ns, ok := old.(*model.Namespace); ok && len(ns.Spec.Finalizers) > 0 {
+		// A namespace stays Terminating until the namespace controller has
+		// emptied it and removed spec.finalizers (registry/core/namespace).
+		cur := model.DeepCopy(ns)
+		if cur.DeletionTimestamp == nil {
+			now := s.Now()
+			cur.DeletionTimestamp = &now
+			cur.DeletionGracePeriodSeconds = model.Ptr[int64](0)
+		}
+		cur.Status.Phase = "Terminating"
+		cur.ResourceVersion = s.nextRV()
+		b[k] = cur
+		s.notify(kind, model.WatchEvent{Type: model.Modified, Object: cur, Old: old})
+		return nil
+	}
 	if p := opts.PropagationPolicy; p != nil {
 		switch *p {
 		case model.DeletePropagationForeground:

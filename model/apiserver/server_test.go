@@ -287,3 +287,23 @@ func TestStatusSubresourceAndMergePatch(t *testing.T) {
 	_, err = s.Patch("Pod", "default", "p", []byte(`{"spec": {"containers": 5}}`))
 	require.Equal(t, model.ReasonInvalid, model.ReasonOf(err))
 }
+
+func TestNamespaceDeletionWaitsForItsFinalizer(t *testing.T) {
+	s := New(sim.NewKernel(1), start)
+	_, err := s.Create(&model.Namespace{ObjectMeta: model.ObjectMeta{Name: "shop"}})
+	require.NoError(t, err)
+	require.NoError(t, s.Delete("Namespace", "", "shop"))
+	o, err := s.Get("Namespace", "", "shop")
+	require.NoError(t, err, "kept while spec.finalizers holds kubernetes")
+	require.Equal(t, "Terminating", o.(*model.Namespace).Status.Phase)
+	p := testPod("p")
+	p.Namespace = "shop"
+	_, err = s.Create(p)
+	require.Equal(t, model.ReasonForbidden, model.ReasonOf(err), "no new content in a terminating namespace")
+	ns := model.DeepCopy(o.(*model.Namespace))
+	ns.Spec.Finalizers = nil
+	_, err = s.Update(ns)
+	require.NoError(t, err)
+	_, err = s.Get("Namespace", "", "shop")
+	require.True(t, model.IsNotFound(err))
+}
