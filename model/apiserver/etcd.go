@@ -3,6 +3,7 @@ package apiserver
 import (
 	"errors"
 	"strings"
+	"time"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -45,7 +46,27 @@ const maxBatchChanges = 120
 // group commit keeps kubesim's cache a prefix of etcd's log while giving
 // the same per-write latency under light load and batching under heavy
 // load. resourceVersions are the server's own counter, not etcd revisions.
-func (s *Server) UseEtcd(e *etcd.Server) { s.etcd = e }
+//
+// Like kube-apiserver (--etcd-compaction-interval, 5 minutes), the server
+// compacts etcd's history every 5 minutes up to the revision it saw at the
+// previous compaction, so the MVCC store keeps minutes of history, not
+// all of it.
+func (s *Server) UseEtcd(e *etcd.Server) {
+	s.etcd = e
+	var last int64
+	var tick sim.HandlerFunc
+	tick = func(sim.Time) {
+		if last > 0 {
+			e.Compact(last, nil)
+		}
+		last = e.Backend().Store().Rev()
+		s.k.After(CompactionInterval, tick)
+	}
+	s.k.After(CompactionInterval, tick)
+}
+
+// CompactionInterval is kube-apiserver's default etcd compaction interval.
+const CompactionInterval = 5 * time.Minute
 
 // pendingOp is a client write waiting for its batch.
 type pendingOp struct {
