@@ -10,6 +10,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/controllers/internal/ctrlutil"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -41,7 +42,7 @@ type Controller struct {
 	cronjobs *model.Informer
 	jobs     *model.Informer
 	queue    *model.WorkQueue
-	work     *workers
+	work     *ctrlutil.Workers
 }
 
 // New returns a CronJob controller; Start begins its watches.
@@ -49,9 +50,9 @@ func New(k *sim.Kernel, connect model.Connect, cfg Config) *Controller {
 	c := &Controller{k: k, cfg: cfg, client: connect(Source, cfg.QPS, cfg.Burst)}
 	c.cronjobs = model.NewInformer(k, c.client, "CronJob", 0)
 	c.jobs = model.NewInformer(k, c.client, "Job", 0)
-	c.work = &workers{k: k, max: max(cfg.ConcurrentCronJobSyncs, 1), sync: c.sync}
-	c.queue = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), c.work.pump)
-	c.work.q = c.queue
+	c.work = &ctrlutil.Workers{Defer: k, Max: max(cfg.ConcurrentCronJobSyncs, 1), Sync: c.sync}
+	c.queue = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), c.work.Pump)
+	c.work.Queue = c.queue
 	c.cronjobs.AddEventHandler(model.ResourceEventHandler{
 		OnAdd:    func(o model.Object) { c.queue.Add(model.Key(o)) },
 		OnUpdate: c.updateCronJob,
@@ -93,15 +94,10 @@ func (c *Controller) record(kind, object string, fields ...sim.Field) {
 
 // owner resolves a Job's controller reference to a cached CronJob.
 func (c *Controller) owner(j *model.Job) *model.CronJob {
-	ref := j.ControllerRef()
-	if ref == nil || ref.Kind != "CronJob" {
-		return nil
+	if o, ok := ctrlutil.ResolveControllerRef(c.cronjobs, j, "CronJob"); ok {
+		return o.(*model.CronJob)
 	}
-	o, ok := c.cronjobs.Get(j.Namespace, ref.Name)
-	if !ok || o.GetObjectMeta().UID != ref.UID {
-		return nil
-	}
-	return o.(*model.CronJob)
+	return nil
 }
 
 // updateCronJob requeues for the next schedule time when the schedule or

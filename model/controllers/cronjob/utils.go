@@ -10,6 +10,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/controllers/internal/ctrlutil"
 )
 
 // nextScheduleDelta pads every requeue, for clock skew (upstream 100 ms).
@@ -167,8 +168,7 @@ func jobFromTemplate(cj *model.CronJob, scheduled time.Time) (*model.Job, error)
 			Labels:            labels,
 			Annotations:       annotations,
 			CreationTimestamp: &created,
-			OwnerReferences: []model.OwnerReference{{APIVersion: "batch/v1", Kind: "CronJob", Name: cj.Name, UID: cj.UID,
-				Controller: model.Ptr(true), BlockOwnerDeletion: model.Ptr(true)}},
+			OwnerReferences:   []model.OwnerReference{ctrlutil.NewControllerRef(cj, "batch/v1", "CronJob")},
 		},
 		Spec: model.DeepCopy(cj.Spec.JobTemplate.Spec),
 	}, nil

@@ -2,10 +2,10 @@ package daemonset
 
 import (
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/controllers/internal/ctrlutil"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -45,10 +45,10 @@ type Controller struct {
 	pods   *model.Informer
 	nodes  *model.Informer
 	queue  *model.WorkQueue
-	work   *workers
-	exp    *expectations
+	work   *ctrlutil.Workers
+	exp    *ctrlutil.Expectations
 	// owned indexes pod keys by their controlling DaemonSet's UID.
-	owned   map[string]map[string]bool
+	owned   ctrlutil.KeySets
 	backoff map[string]*backoffEntry
 }
 
@@ -61,14 +61,14 @@ type backoffEntry struct {
 // New returns a DaemonSet controller; Start begins its watches.
 func New(k *sim.Kernel, connect model.Connect, cfg Config) *Controller {
 	c := &Controller{k: k, cfg: cfg, client: connect(Source, cfg.QPS, cfg.Burst),
-		owned: map[string]map[string]bool{}, backoff: map[string]*backoffEntry{}}
-	c.exp = newExpectations(k.Now)
+		owned: ctrlutil.KeySets{}, backoff: map[string]*backoffEntry{}}
+	c.exp = ctrlutil.NewExpectations(k.Now, ctrlutil.ExpectationsTimeout)
 	c.dss = model.NewInformer(k, c.client, "DaemonSet", 0)
 	c.pods = model.NewInformer(k, c.client, "Pod", 0)
 	c.nodes = model.NewInformer(k, c.client, "Node", 0)
-	c.work = &workers{k: k, max: max(cfg.ConcurrentDaemonSetSyncs, 1), sync: c.sync}
-	c.queue = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), c.work.pump)
-	c.work.q = c.queue
+	c.work = &ctrlutil.Workers{Defer: k, Max: max(cfg.ConcurrentDaemonSetSyncs, 1), Sync: c.sync}
+	c.queue = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), c.work.Pump)
+	c.work.Queue = c.queue
 	enqueue := func(o model.Object) { c.queue.Add(model.Key(o)) }
 	c.dss.AddEventHandler(model.ResourceEventHandler{
 		OnAdd:    enqueue,
@@ -94,36 +94,13 @@ func (c *Controller) record(kind, object string, fields ...sim.Field) {
 }
 
 func (c *Controller) owner(p *model.Pod) *model.DaemonSet {
-	ref := p.ControllerRef()
-	if ref == nil || ref.Kind != "DaemonSet" {
-		return nil
+	if o, ok := ctrlutil.ResolveControllerRef(c.dss, p, "DaemonSet"); ok {
+		return o.(*model.DaemonSet)
 	}
-	o, ok := c.dss.Get(p.Namespace, ref.Name)
-	if !ok || o.GetObjectMeta().UID != ref.UID {
-		return nil
-	}
-	return o.(*model.DaemonSet)
+	return nil
 }
 
-func (c *Controller) index(p *model.Pod, add bool) {
-	ref := p.ControllerRef()
-	if ref == nil || ref.Kind != "DaemonSet" {
-		return
-	}
-	set := c.owned[ref.UID]
-	if add {
-		if set == nil {
-			set = map[string]bool{}
-			c.owned[ref.UID] = set
-		}
-		set[p.Key()] = true
-		return
-	}
-	delete(set, p.Key())
-	if len(set) == 0 {
-		delete(c.owned, ref.UID)
-	}
-}
+func (c *Controller) index(p *model.Pod, add bool) { c.owned.SetControlled(p, "DaemonSet", add) }
 
 func (c *Controller) addPod(o model.Object) {
 	p := o.(*model.Pod)
@@ -133,7 +110,7 @@ func (c *Controller) addPod(o model.Object) {
 		return
 	}
 	if ds := c.owner(p); ds != nil {
-		c.exp.creationObserved(ds.Key())
+		c.exp.CreationObserved(ds.Key())
 		c.queue.Add(ds.Key())
 	}
 }
@@ -167,7 +144,7 @@ func (c *Controller) deletePod(o model.Object) {
 
 func (c *Controller) podGone(p *model.Pod) {
 	if ds := c.owner(p); ds != nil {
-		c.exp.deletionObserved(ds.Key())
+		c.exp.DeletionObserved(ds.Key())
 		c.queue.Add(ds.Key())
 	}
 }
@@ -218,13 +195,7 @@ func (c *Controller) nodeList() []*model.Node {
 // finished pods already being deleted. Deviation: orphans are not adopted.
 func (c *Controller) nodeToDaemonPods(ds *model.DaemonSet) map[string][]*model.Pod {
 	out := map[string][]*model.Pod{}
-	for _, key := range model.SortedKeys(c.owned[ds.UID]) {
-		ns, name, _ := strings.Cut(key, "/")
-		o, ok := c.pods.Get(ns, name)
-		if !ok {
-			continue
-		}
-		p := o.(*model.Pod)
+	for _, p := range ctrlutil.Cached[*model.Pod](c.owned, ds.UID, c.pods) {
 		if p.IsTerminal() && p.DeletionTimestamp != nil {
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/controllers/internal/ctrlutil"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -15,7 +16,7 @@ func (c *Controller) sync(key string, done func(error)) {
 	ns, name, _ := strings.Cut(key, "/")
 	o, ok := c.dss.Get(ns, name)
 	if !ok {
-		c.exp.delete(key)
+		c.exp.Delete(key)
 		done(nil)
 		return
 	}
@@ -31,7 +32,7 @@ func (c *Controller) sync(key string, done func(error)) {
 	}
 	nodes := c.nodeList()
 	hash := ComputeHash(&ds.Spec.Template)
-	if !c.exp.satisfied(key) {
+	if !c.exp.Satisfied(key) {
 		c.updateStatus(ds, nodes, hash, false, done)
 		return
 	}
@@ -45,7 +46,7 @@ func (c *Controller) sync(key string, done func(error)) {
 				done(statusErr)
 			})
 		}
-		if err != nil || !c.exp.satisfied(key) || ds.Spec.UpdateStrategy.Type != "RollingUpdate" {
+		if err != nil || !c.exp.Satisfied(key) || ds.Spec.UpdateStrategy.Type != "RollingUpdate" {
 			finish(err)
 			return
 		}
@@ -114,7 +115,7 @@ func (c *Controller) syncNodes(ds *model.DaemonSet, del, create []string, hash s
 	if len(del) > c.cfg.BurstReplicas {
 		del = del[:c.cfg.BurstReplicas]
 	}
-	c.exp.set(key, len(create), len(del))
+	c.exp.SetExpectations(key, len(create), len(del))
 	var firstErr error
 	fail := func(err error) {
 		if firstErr == nil {
@@ -129,12 +130,12 @@ func (c *Controller) syncNodes(ds *model.DaemonSet, del, create []string, hash s
 	template.Labels[LabelRevisionHash] = hash
 
 	deletes := func() {
-		b := newBarrier(len(del), func() { done(firstErr) })
+		b := ctrlutil.NewBarrier(len(del), func() { done(firstErr) })
 		for _, name := range del {
 			name := name
 			c.client.Delete("Pod", ds.Namespace, name, func(err error) {
 				if err != nil {
-					c.exp.deletionObserved(key)
+					c.exp.DeletionObserved(key)
 					if !model.IsNotFound(err) {
 						fail(err)
 						c.record("FailedDelete", key, sim.F("pod", name), sim.F("error", err.Error()))
@@ -142,51 +143,36 @@ func (c *Controller) syncNodes(ds *model.DaemonSet, del, create []string, hash s
 				} else {
 					c.record("SuccessfulDelete", key, sim.F("pod", name))
 				}
-				b.done()
+				b.Done()
 			})
 		}
 	}
-	pos := 0
-	var batch func(size int)
-	batch = func(size int) {
-		if pos >= len(create) {
-			deletes()
-			return
-		}
-		errs := 0
-		b := newBarrier(size, func() {
-			pos += size
-			if skipped := len(create) - pos; errs > 0 && skipped > 0 {
-				c.exp.lower(key, skipped, 0)
-				deletes()
-				return
+	ctrlutil.SlowStart(len(create), ctrlutil.SlowStartInitialBatchSize, func(i int, created func(error)) {
+		node := create[i]
+		pod := &model.Pod{ObjectMeta: model.ObjectMeta{
+			GenerateName: ds.Name + "-", Namespace: ds.Namespace,
+			Labels: model.DeepCopy(template.Labels), Annotations: model.DeepCopy(template.Annotations),
+			Finalizers:      append([]string(nil), template.Finalizers...),
+			OwnerReferences: []model.OwnerReference{ctrlutil.NewControllerRef(ds, "apps/v1", "DaemonSet")},
+		}, Spec: model.DeepCopy(template.Spec)}
+		pod.Spec.Affinity = ReplaceNodeNameNodeAffinity(pod.Spec.Affinity, node)
+		c.client.Create(pod, func(o model.Object, err error) {
+			if err != nil {
+				c.exp.CreationObserved(key)
+				fail(err)
+				c.record("FailedCreate", key, sim.F("node", node), sim.F("error", err.Error()))
+			} else {
+				c.record("SuccessfulCreate", key, sim.F("pod", o.GetObjectMeta().Name), sim.F("node", node))
 			}
-			batch(min(2*size, len(create)-pos))
+			created(err)
 		})
-		for i := pos; i < pos+size; i++ {
-			node := create[i]
-			pod := &model.Pod{ObjectMeta: model.ObjectMeta{
-				GenerateName: ds.Name + "-", Namespace: ds.Namespace,
-				Labels: model.DeepCopy(template.Labels), Annotations: model.DeepCopy(template.Annotations),
-				Finalizers: append([]string(nil), template.Finalizers...),
-				OwnerReferences: []model.OwnerReference{{APIVersion: "apps/v1", Kind: "DaemonSet", Name: ds.Name, UID: ds.UID,
-					Controller: model.Ptr(true), BlockOwnerDeletion: model.Ptr(true)}},
-			}, Spec: model.DeepCopy(template.Spec)}
-			pod.Spec.Affinity = ReplaceNodeNameNodeAffinity(pod.Spec.Affinity, node)
-			c.client.Create(pod, func(o model.Object, err error) {
-				if err != nil {
-					c.exp.creationObserved(key)
-					errs++
-					fail(err)
-					c.record("FailedCreate", key, sim.F("node", node), sim.F("error", err.Error()))
-				} else {
-					c.record("SuccessfulCreate", key, sim.F("pod", o.GetObjectMeta().Name), sim.F("node", node))
-				}
-				b.done()
-			})
+	}, func(_, skipped int, err error) {
+		if err != nil && skipped > 0 {
+			// The pods of the batches never started will not show up.
+			c.exp.LowerExpectations(key, skipped, 0)
 		}
-	}
-	batch(min(len(create), 1))
+		deletes()
+	})
 }
 
 // updateStatus writes the status counts when they changed (one retry

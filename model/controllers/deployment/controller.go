@@ -2,11 +2,10 @@ package deployment
 
 import (
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/kubesim/kubesim/model"
-	"github.com/kubesim/kubesim/model/controllers/replicaset"
+	"github.com/kubesim/kubesim/model/controllers/internal/ctrlutil"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -18,10 +17,6 @@ const (
 	dKind       = "Deployment"
 )
 
-// cacheSyncPoll is how often the workers check that the informers have
-// listed (cache.WaitForCacheSync polls every 100 ms).
-const cacheSyncPoll = 100 * time.Millisecond
-
 // Controller is the Deployment controller.
 type Controller struct {
 	k      *sim.Kernel
@@ -30,13 +25,12 @@ type Controller struct {
 
 	dInf, rsInf, podInf *model.Informer
 	queue               *model.WorkQueue
-	workers             *workers
-	waiting             bool
+	workers             *ctrlutil.Workers
 
 	// Indexes of the caches.
 	dByNS map[string]map[string]*model.Deployment
-	rss   *replicaset.ObjectIndex[*model.ReplicaSet]
-	pods  *replicaset.ObjectIndex[*model.Pod]
+	rss   *ctrlutil.ObjectIndex[*model.ReplicaSet]
+	pods  *ctrlutil.ObjectIndex[*model.Pod]
 }
 
 // New builds the controller; connect opens its API client. Zero fields of
@@ -60,11 +54,12 @@ func New(k *sim.Kernel, connect model.Connect, cfg Config) *Controller {
 		cfg:    cfg,
 		client: connect(Component, cfg.QPS, cfg.Burst),
 		dByNS:  map[string]map[string]*model.Deployment{},
-		rss:    replicaset.NewObjectIndex[*model.ReplicaSet](),
-		pods:   replicaset.NewObjectIndex[*model.Pod](),
+		rss:    ctrlutil.NewObjectIndex[*model.ReplicaSet](),
+		pods:   ctrlutil.NewObjectIndex[*model.Pod](),
 	}
-	c.queue = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), c.ready)
-	c.workers = &workers{q: c.queue, max: cfg.ConcurrentSyncs, maxRetries: cfg.MaxRetries, sync: c.syncDeployment}
+	c.workers = &ctrlutil.Workers{Max: cfg.ConcurrentSyncs, MaxRetries: cfg.MaxRetries, Sync: c.syncDeployment}
+	c.queue = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), ctrlutil.WhenSynced(k, c.synced, c.workers.Pump))
+	c.workers.Queue = c.queue
 	c.dInf = model.NewInformer(k, c.client, "Deployment", cfg.ResyncPeriod)
 	c.rsInf = model.NewInformer(k, c.client, "ReplicaSet", cfg.ResyncPeriod)
 	c.podInf = model.NewInformer(k, c.client, "Pod", cfg.ResyncPeriod)
@@ -96,20 +91,9 @@ func (c *Controller) Start() {
 
 func (c *Controller) now() time.Time { return c.k.Now().Wall(c.cfg.Start) }
 
-func (c *Controller) ready() {
-	if c.dInf.HasSynced() && c.rsInf.HasSynced() && c.podInf.HasSynced() {
-		c.workers.pump()
-		return
-	}
-	if c.waiting {
-		return
-	}
-	c.waiting = true
-	c.k.AfterFunc(cacheSyncPoll, func(sim.Time) {
-		c.waiting = false
-		c.ready()
-	})
-}
+// synced reports whether the informers have listed; the workers wait for
+// it.
+func (c *Controller) synced() bool { return ctrlutil.HaveSynced(c.dInf, c.rsInf, c.podInf) }
 
 func (c *Controller) event(kind string, d *model.Deployment, fields ...sim.Field) {
 	c.k.Journal().Record(sim.Event{T: c.k.Now(), Kind: kind, Source: Component, Object: d.Key(), Fields: fields})
@@ -283,11 +267,4 @@ func (c *Controller) podMap(d *model.Deployment, rsList []*model.ReplicaSet) map
 		}
 	}
 	return out
-}
-
-func splitKey(key string) (ns, name string) {
-	if i := strings.IndexByte(key, '/'); i >= 0 {
-		return key[:i], key[i+1:]
-	}
-	return "", key
 }

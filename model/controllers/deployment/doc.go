@@ -55,7 +55,7 @@
 //     upstream; names therefore differ from a real cluster's but are
 //     deterministic.
 //   - ReplicaSet adoption and release are read-modify-write updates
-//     (kubesim has no PATCH), retried on conflict (replicaset.Patch).
+//     (kubesim has no PATCH), retried on conflict (ctrlutil.Patch).
 //   - Status writes are full updates with the resourceVersion read at the
 //     start of the sync, like UpdateStatus: a second write in one sync
 //     conflicts and the sync is retried, exactly as upstream.

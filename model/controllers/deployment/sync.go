@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/kubesim/kubesim/model"
-	"github.com/kubesim/kubesim/model/controllers/replicaset"
+	"github.com/kubesim/kubesim/model/controllers/internal/ctrlutil"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -15,7 +15,7 @@ import (
 // the ReplicaSets, then (in this order of precedence) status only for a
 // Deployment being deleted, paused, rollback, scaling event, rollout.
 func (c *Controller) syncDeployment(key string, done func(error)) {
-	ns, name := splitKey(key)
+	ns, name := ctrlutil.SplitKey(key)
 	cached := c.dByNS[ns][name]
 	if cached == nil {
 		done(nil)
@@ -92,8 +92,8 @@ func (c *Controller) claimReplicaSets(d *model.Deployment, done func([]*model.Re
 	for i, rs := range all {
 		objs[i] = rs
 	}
-	ref := replicaset.NewControllerRef(d, dAPIVersion, dKind)
-	replicaset.ClaimObjects(c.client, d, ref, sel, objs, func(claimed []model.Object, err error) {
+	ref := ctrlutil.NewControllerRef(d, dAPIVersion, dKind)
+	ctrlutil.ClaimObjects(c.client, d, ref, sel, objs, func(claimed []model.Object, err error) {
 		out := make([]*model.ReplicaSet, len(claimed))
 		for i, o := range claimed {
 			out[i] = o.(*model.ReplicaSet)
@@ -220,7 +220,7 @@ func (c *Controller) getNewReplicaSet(d *model.Deployment, rsList, oldRSs []*mod
 		ObjectMeta: model.ObjectMeta{
 			Name:            d.Name + "-" + hash,
 			Namespace:       d.Namespace,
-			OwnerReferences: []model.OwnerReference{replicaset.NewControllerRef(d, dAPIVersion, dKind)},
+			OwnerReferences: []model.OwnerReference{ctrlutil.NewControllerRef(d, dAPIVersion, dKind)},
 			Labels:          model.DeepCopy(template.Labels),
 		},
 		Spec: model.ReplicaSetSpec{

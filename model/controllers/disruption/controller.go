@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/controllers/internal/ctrlutil"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -57,12 +58,12 @@ func New(k *sim.Kernel, connect model.Connect, cfg Config) *Controller {
 	c.rss = model.NewInformer(k, c.client, "ReplicaSet", 0)
 	c.deps = model.NewInformer(k, c.client, "Deployment", 0)
 	c.sss = model.NewInformer(k, c.client, "StatefulSet", 0)
-	w := &workers{k: k, max: 1, sync: c.sync}
-	c.queue = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), w.pump)
-	w.q = c.queue
-	sw := &workers{k: k, max: 1, sync: c.syncStalePod}
-	c.stale = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), sw.pump)
-	sw.q = c.stale
+	w := &ctrlutil.Workers{Defer: k, Max: 1, Sync: c.sync}
+	c.queue = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), w.Pump)
+	w.Queue = c.queue
+	sw := &ctrlutil.Workers{Defer: k, Max: 1, Sync: c.syncStalePod}
+	c.stale = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), sw.Pump)
+	sw.Queue = c.stale
 	enqueue := func(o model.Object) { c.queue.Add(model.Key(o)) }
 	c.pdbs.AddEventHandler(model.ResourceEventHandler{OnAdd: enqueue, OnUpdate: func(_, o model.Object) { enqueue(o) }, OnDelete: enqueue})
 	c.pods.AddEventHandler(model.ResourceEventHandler{

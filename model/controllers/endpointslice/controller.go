@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/controllers/internal/ctrlutil"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -22,7 +23,6 @@ const (
 	// sliceChangeMinSyncDelay delays syncs triggered by slice changes
 	// (endpointSliceChangeMinSyncDelay).
 	sliceChangeMinSyncDelay = time.Second
-	cacheSyncPoll           = 100 * time.Millisecond
 )
 
 // errStaleCache is endpointslicepkg.StaleInformerCache: the cache has not
@@ -37,9 +37,8 @@ type Controller struct {
 
 	svcInf, podInf, nodeInf, sliceInf *model.Informer
 	queue                             *model.WorkQueue
-	workers                           *workers
+	workers                           *ctrlutil.Workers
 	tracker                           *tracker
-	waiting                           bool
 
 	svcByNS   map[string]map[string]*model.Service
 	podByNS   map[string]map[string]*model.Pod
@@ -78,8 +77,9 @@ func New(k *sim.Kernel, connect model.Connect, cfg Config) *Controller {
 		podsByLabel: map[string]map[string]map[string]*model.Pod{},
 	}
 	limiter := model.NewMaxOfRateLimiter(model.NewItemExponentialFailureRateLimiter(syncBackOff, maxSyncBackOff), model.NewBucketRateLimiter(10, 100))
-	c.queue = model.NewWorkQueue(k, limiter, c.ready)
-	c.workers = &workers{q: c.queue, max: cfg.ConcurrentSyncs, maxRetries: cfg.MaxRetries, sync: c.syncService}
+	c.workers = &ctrlutil.Workers{Max: cfg.ConcurrentSyncs, MaxRetries: cfg.MaxRetries, Sync: c.syncService}
+	c.queue = model.NewWorkQueue(k, limiter, ctrlutil.WhenSynced(k, c.synced, c.workers.Pump))
+	c.workers.Queue = c.queue
 	c.svcInf = model.NewInformer(k, c.client, "Service", cfg.ResyncPeriod)
 	c.podInf = model.NewInformer(k, c.client, "Pod", cfg.ResyncPeriod)
 	c.nodeInf = model.NewInformer(k, c.client, "Node", cfg.ResyncPeriod)
@@ -111,19 +111,10 @@ func (c *Controller) Start() {
 	c.sliceInf.Start()
 }
 
-func (c *Controller) ready() {
-	if c.svcInf.HasSynced() && c.podInf.HasSynced() && c.nodeInf.HasSynced() && c.sliceInf.HasSynced() {
-		c.workers.pump()
-		return
-	}
-	if c.waiting {
-		return
-	}
-	c.waiting = true
-	c.k.AfterFunc(cacheSyncPoll, func(sim.Time) {
-		c.waiting = false
-		c.ready()
-	})
+// synced reports whether the informers have listed; the workers wait for
+// it.
+func (c *Controller) synced() bool {
+	return ctrlutil.HaveSynced(c.svcInf, c.podInf, c.nodeInf, c.sliceInf)
 }
 
 func (c *Controller) event(kind, object string, fields ...sim.Field) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/controllers/internal/ctrlutil"
 )
 
 // Labels and names of managed slices (k8s.io/api/discovery/v1, core/v1).
@@ -361,10 +362,9 @@ func sliceToFill(slices []*model.EndpointSlice, n, maxPerSlice int) *model.Endpo
 func newSlice(svc *model.Service, meta *endpointMeta) *model.EndpointSlice {
 	s := &model.EndpointSlice{
 		ObjectMeta: model.ObjectMeta{
-			GenerateName: slicePrefix(svc.Name),
-			Namespace:    svc.Namespace,
-			OwnerReferences: []model.OwnerReference{{APIVersion: "v1", Kind: "Service", Name: svc.Name, UID: svc.UID,
-				Controller: model.Ptr(true), BlockOwnerDeletion: model.Ptr(true)}},
+			GenerateName:    slicePrefix(svc.Name),
+			Namespace:       svc.Namespace,
+			OwnerReferences: []model.OwnerReference{ctrlutil.NewControllerRef(svc, "v1", "Service")},
 		},
 		AddressType: meta.addressType,
 		Ports:       model.DeepCopy(meta.ports),

@@ -3,19 +3,14 @@ package garbagecollector
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/kubesim/kubesim/model"
-	"github.com/kubesim/kubesim/model/controllers/replicaset"
+	"github.com/kubesim/kubesim/model/controllers/internal/ctrlutil"
 	"github.com/kubesim/kubesim/sim"
 )
 
 // Component is the collector's name as an event source and API client.
 const Component = "garbage-collector-controller"
-
-// cacheSyncPoll is how often the workers check that the monitors have
-// listed.
-const cacheSyncPoll = 100 * time.Millisecond
 
 // errVirtualDelete says the item was found absent and a virtual delete
 // event will remove it from the graph: no retry.
@@ -37,11 +32,10 @@ type Controller struct {
 	graph     *graph
 
 	deleteQ, orphanQ *model.WorkQueue
-	deleteW, orphanW *workers
+	deleteW, orphanW *ctrlutil.Workers
 	// queued holds the node each queued UID stands for: a node may be
 	// removed from (or replaced in) the graph while it waits.
 	queuedDelete, queuedOrphan map[string]*node
-	waiting                    bool
 }
 
 // New builds the collector; connect opens its API client.
@@ -70,10 +64,15 @@ func New(k *sim.Kernel, connect model.Connect, cfg Config) *Controller {
 		c.kinds = model.KindNames()
 	}
 	c.graph = newGraph(c.enqueueDelete, c.enqueueOrphan)
-	c.deleteQ = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), c.ready)
-	c.orphanQ = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), c.ready)
-	c.deleteW = &workers{q: c.deleteQ, max: cfg.ConcurrentSyncs, process: c.processAttemptToDelete}
-	c.orphanW = &workers{q: c.orphanQ, max: cfg.ConcurrentSyncs, process: c.processAttemptToOrphan}
+	c.deleteW = &ctrlutil.Workers{Max: cfg.ConcurrentSyncs, Sync: withOutcome(c.processAttemptToDelete)}
+	c.orphanW = &ctrlutil.Workers{Max: cfg.ConcurrentSyncs, Sync: withOutcome(c.processAttemptToOrphan)}
+	ready := ctrlutil.WhenSynced(k, c.synced, func() {
+		c.deleteW.Pump()
+		c.orphanW.Pump()
+	})
+	c.deleteQ = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), ready)
+	c.orphanQ = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), ready)
+	c.deleteW.Queue, c.orphanW.Queue = c.deleteQ, c.orphanQ
 	for _, kind := range c.kinds {
 		inf := model.NewInformer(k, c.client, kind, cfg.ResyncPeriod)
 		inf.AddEventHandler(model.ResourceEventHandler{
@@ -107,22 +106,6 @@ func (c *Controller) synced() bool {
 	return true
 }
 
-func (c *Controller) ready() {
-	if c.synced() {
-		c.deleteW.pump()
-		c.orphanW.pump()
-		return
-	}
-	if c.waiting {
-		return
-	}
-	c.waiting = true
-	c.k.AfterFunc(cacheSyncPoll, func(sim.Time) {
-		c.waiting = false
-		c.ready()
-	})
-}
-
 func (c *Controller) enqueueDelete(n *node) {
 	c.queuedDelete[n.identity.UID] = n
 	c.deleteQ.Add(n.identity.UID)
@@ -149,6 +132,33 @@ func (c *Controller) event(kind string, id ObjectRef, fields ...sim.Field) {
 }
 
 // --- attemptToDelete -----------------------------------------------------
+
+// outcome is what a worker does with an item afterwards (upstream's
+// workQueueItemAction).
+type outcome int
+
+const (
+	forgetItem outcome = iota
+	requeueItem
+)
+
+// errRequeue stands for requeueItem towards ctrlutil.Workers.
+var errRequeue = errors.New("requeue item")
+
+// withOutcome adapts an item processor to ctrlutil.Workers: requeueItem
+// requeues the item rate-limited (with no retry limit, as upstream),
+// forgetItem forgets it.
+func withOutcome(process func(key string, finish func(outcome))) func(string, func(error)) {
+	return func(key string, done func(error)) {
+		process(key, func(o outcome) {
+			if o == requeueItem {
+				done(errRequeue)
+				return
+			}
+			done(nil)
+		})
+	}
+}
 
 // processAttemptToDelete is attemptToDeleteWorker's per-item logic.
 func (c *Controller) processAttemptToDelete(uid string, finish func(outcome)) {
@@ -261,7 +271,7 @@ func (c *Controller) attemptToDeleteItem(item *node, done func(error)) {
 				for _, r := range append(dangling, waiting...) {
 					drop[r.UID] = true
 				}
-				replicaset.Patch(c.client, latest, func(o model.Object) bool {
+				ctrlutil.Patch(c.client, latest, func(o model.Object) bool {
 					m := o.GetObjectMeta()
 					out := m.OwnerReferences[:0:0]
 					for _, r := range m.OwnerReferences {
@@ -289,7 +299,7 @@ func (c *Controller) attemptToDeleteItem(item *node, done func(error)) {
 					del()
 					return
 				}
-				replicaset.Patch(c.client, latest, func(o model.Object) bool {
+				ctrlutil.Patch(c.client, latest, func(o model.Object) bool {
 					changed := false
 					for i := range o.GetObjectMeta().OwnerReferences {
 						r := &o.GetObjectMeta().OwnerReferences[i]
@@ -451,7 +461,7 @@ func (c *Controller) removeFinalizer(item *node, finalizer string, done func(err
 			done(nil)
 			return
 		}
-		replicaset.Patch(c.client, o, func(obj model.Object) bool {
+		ctrlutil.Patch(c.client, o, func(obj model.Object) bool {
 			m := obj.GetObjectMeta()
 			out := m.Finalizers[:0:0]
 			for _, f := range m.Finalizers {
@@ -531,8 +541,8 @@ func (c *Controller) processAttemptToOrphan(uid string, finish func(outcome)) {
 // the informer's copy (the API is read only on a conflict).
 func (c *Controller) orphan(dep *node, ownerUID string, done func(error)) {
 	write := func(o model.Object) {
-		replicaset.Patch(c.client, o, func(obj model.Object) bool {
-			return replicaset.RemoveOwnerRef(obj.GetObjectMeta(), ownerUID)
+		ctrlutil.Patch(c.client, o, func(obj model.Object) bool {
+			return ctrlutil.RemoveOwnerRef(obj.GetObjectMeta(), ownerUID)
 		}, func(_ model.Object, err error) {
 			if err == nil {
 				c.event("OrphanedDependent", dep.identity, sim.F("owner", ownerUID))

@@ -47,7 +47,7 @@
 //   - kubesim's DeleteOptions have no UID precondition: the collector
 //     deletes by name right after reading the object with the expected UID.
 //   - Owner references are removed, and blockOwnerDeletion cleared, by
-//     read-modify-write updates with conflict retries (replicaset.Patch)
+//     read-modify-write updates with conflict retries (ctrlutil.Patch)
 //     instead of PATCH; orphaning starts from the informer's copy.
 //   - Dependents are visited in UID order, owner references one after
 //     another, so runs are reproducible; upstream's map iteration order is

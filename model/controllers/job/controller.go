@@ -2,10 +2,10 @@ package job
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/controllers/internal/ctrlutil"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -20,13 +20,13 @@ type Controller struct {
 	jobs   *model.Informer
 	pods   *model.Informer
 	queue  *model.WorkQueue
-	work   *workers
-	exp    *expectations
+	work   *ctrlutil.Workers
+	exp    *ctrlutil.Expectations
 	ttl    *TTLAfterFinishedController
 
 	// owned maps a Job UID to the keys of the pods it controls (an index
 	// over the pod informer, like upstream's controllerRef lookups).
-	owned map[string]map[string]bool
+	owned ctrlutil.KeySets
 	// trackers emulate the batch.kubernetes.io/job-tracking finalizer, per
 	// Job key (see doc.go).
 	trackers map[string]*tracker
@@ -51,16 +51,16 @@ func New(k *sim.Kernel, connect model.Connect, cfg Config) *Controller {
 		k:        k,
 		cfg:      cfg,
 		client:   connect(Source, cfg.QPS, cfg.Burst),
-		owned:    map[string]map[string]bool{},
+		owned:    ctrlutil.KeySets{},
 		trackers: map[string]*tracker{},
 		backoff:  map[string]backoffRecord{},
 	}
-	c.exp = newExpectations(k.Now)
+	c.exp = ctrlutil.NewExpectations(k.Now, ctrlutil.ExpectationsTimeout)
 	c.jobs = model.NewInformer(k, c.client, "Job", 0)
 	c.pods = model.NewInformer(k, c.client, "Pod", 0)
-	c.work = &workers{k: k, max: max(cfg.ConcurrentJobSyncs, 1), sync: c.syncJob}
-	c.queue = model.NewWorkQueue(k, model.NewItemExponentialFailureRateLimiter(cfg.APIBackoff, cfg.MaxAPIBackoff), c.work.pump)
-	c.work.q = c.queue
+	c.work = &ctrlutil.Workers{Defer: k, Max: max(cfg.ConcurrentJobSyncs, 1), Sync: c.syncJob}
+	c.queue = model.NewWorkQueue(k, model.NewItemExponentialFailureRateLimiter(cfg.APIBackoff, cfg.MaxAPIBackoff), c.work.Pump)
+	c.work.Queue = c.queue
 	c.jobs.AddEventHandler(model.ResourceEventHandler{
 		OnAdd:    func(o model.Object) { c.enqueue(o, 0) },
 		OnUpdate: c.updateJob,
@@ -115,36 +115,14 @@ func (c *Controller) updateJob(oldObj, newObj model.Object) {
 
 // jobFor resolves a pod's controllerRef to a cached Job with that UID.
 func (c *Controller) jobFor(p *model.Pod) (*model.Job, string) {
-	ref := p.ControllerRef()
-	if ref == nil || ref.Kind != "Job" {
-		return nil, ""
-	}
-	o, ok := c.jobs.Get(p.Namespace, ref.Name)
-	if !ok || o.GetObjectMeta().UID != ref.UID {
+	o, ok := ctrlutil.ResolveControllerRef(c.jobs, p, "Job")
+	if !ok {
 		return nil, ""
 	}
 	return o.(*model.Job), model.Key(o)
 }
 
-func (c *Controller) index(p *model.Pod, add bool) {
-	ref := p.ControllerRef()
-	if ref == nil || ref.Kind != "Job" {
-		return
-	}
-	set := c.owned[ref.UID]
-	if add {
-		if set == nil {
-			set = map[string]bool{}
-			c.owned[ref.UID] = set
-		}
-		set[p.Key()] = true
-		return
-	}
-	delete(set, p.Key())
-	if len(set) == 0 {
-		delete(c.owned, ref.UID)
-	}
-}
+func (c *Controller) index(p *model.Pod, add bool) { c.owned.SetControlled(p, "Job", add) }
 
 func (c *Controller) addPod(o model.Object) {
 	p := o.(*model.Pod)
@@ -154,7 +132,7 @@ func (c *Controller) addPod(o model.Object) {
 		return
 	}
 	if job, key := c.jobFor(p); job != nil {
-		c.exp.creationObserved(key)
+		c.exp.CreationObserved(key)
 		c.enqueue(job, c.cfg.SyncBatchPeriod)
 	}
 }
@@ -209,7 +187,7 @@ func (c *Controller) podDeleted(p *model.Pod, final bool) {
 			}
 		}
 	}
-	c.exp.deletionObserved(key)
+	c.exp.DeletionObserved(key)
 	c.enqueue(job, c.cfg.SyncBatchPeriod)
 }
 
@@ -227,14 +205,7 @@ func (c *Controller) trackerFor(job *model.Job) *tracker {
 // vanished, uncounted pods, in a stable order. Deviation: orphans matching
 // the selector are not adopted (upstream ClaimPods patches an ownerRef in).
 func (c *Controller) podsForJob(job *model.Job, tr *tracker) []*model.Pod {
-	keys := model.SortedKeys(c.owned[job.UID])
-	pods := make([]*model.Pod, 0, len(keys)+len(tr.gone))
-	for _, k := range keys {
-		ns, name, _ := strings.Cut(k, "/")
-		if o, ok := c.pods.Get(ns, name); ok {
-			pods = append(pods, o.(*model.Pod))
-		}
-	}
+	pods := ctrlutil.Cached[*model.Pod](c.owned, job.UID, c.pods)
 	for _, uid := range model.SortedKeys(tr.gone) {
 		pods = append(pods, tr.gone[uid])
 	}
@@ -247,13 +218,12 @@ func (c *Controller) podsForJob(job *model.Job, tr *tracker) []*model.Pod {
 func podFromTemplate(job *model.Job, generateName string) *model.Pod {
 	t := &job.Spec.Template
 	p := &model.Pod{ObjectMeta: model.ObjectMeta{
-		GenerateName: generateName,
-		Namespace:    job.Namespace,
-		Labels:       map[string]string{},
-		Annotations:  map[string]string{},
-		Finalizers:   append([]string(nil), t.Finalizers...),
-		OwnerReferences: []model.OwnerReference{{APIVersion: "batch/v1", Kind: "Job", Name: job.Name, UID: job.UID,
-			Controller: model.Ptr(true), BlockOwnerDeletion: model.Ptr(true)}},
+		GenerateName:    generateName,
+		Namespace:       job.Namespace,
+		Labels:          map[string]string{},
+		Annotations:     map[string]string{},
+		Finalizers:      append([]string(nil), t.Finalizers...),
+		OwnerReferences: []model.OwnerReference{ctrlutil.NewControllerRef(job, "batch/v1", "Job")},
 	}, Spec: model.DeepCopy(t.Spec)}
 	for k, v := range t.Labels {
 		p.Labels[k] = v
@@ -270,14 +240,6 @@ func podFromTemplate(job *model.Job, generateName string) *model.Pod {
 		}
 	}
 	return p
-}
-
-func splitKey(key string) (string, string) {
-	ns, name, ok := strings.Cut(key, "/")
-	if !ok {
-		return "", key
-	}
-	return ns, name
 }
 
 func podRef(p *model.Pod) string { return fmt.Sprintf("%s/%s", p.Namespace, p.Name) }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/controllers/internal/ctrlutil"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -37,10 +38,10 @@ func (s *syncCtx) uncounted(p *model.Pod) bool { return !s.tr.counted[p.UID] }
 // Job needs, issues pod creations or deletions, then writes the status,
 // and calls done when every request has returned.
 func (c *Controller) syncJob(key string, done func(error)) {
-	ns, name := splitKey(key)
+	ns, name := ctrlutil.SplitKey(key)
 	o, ok := c.jobs.Get(ns, name)
 	if !ok {
-		c.exp.delete(key)
+		c.exp.Delete(key)
 		delete(c.backoff, key)
 		delete(c.trackers, key)
 		done(nil)
@@ -52,7 +53,7 @@ func (c *Controller) syncJob(key string, done func(error)) {
 		return
 	}
 	job := model.DeepCopy(o.(*model.Job))
-	s := &syncCtx{key: key, job: job, now: c.now(), satisfied: c.exp.satisfied(key)}
+	s := &syncCtx{key: key, job: job, now: c.now(), satisfied: c.exp.Satisfied(key)}
 	s.tr = c.trackerFor(job)
 	s.pods = c.podsForJob(job, s.tr)
 	gone := map[string]bool{}
@@ -198,7 +199,7 @@ func (c *Controller) manageJob(s *syncCtx, cb func(active int32, err error)) {
 	active := int32(len(s.active))
 	if suspended(job) {
 		rm := activePodsForRemoval(job, s.active, int(active))
-		c.exp.expectDeletions(s.key, len(rm))
+		c.exp.ExpectDeletions(s.key, len(rm))
 		c.deleteJobPods(s, rm, func(removedReady, removed int32, err error) {
 			s.ready -= removedReady
 			cb(active-removed, err)
@@ -212,7 +213,7 @@ func (c *Controller) manageJob(s *syncCtx, cb func(active int32, err error)) {
 		rm = rm[:c.cfg.MaxPodCreateDeletePerSync]
 	}
 	if len(rm) > 0 {
-		c.exp.expectDeletions(s.key, len(rm))
+		c.exp.ExpectDeletions(s.key, len(rm))
 		c.deleteJobPods(s, rm, func(removedReady, removed int32, err error) {
 			s.ready -= removedReady
 			cb(active-removed, err)
@@ -252,7 +253,7 @@ func (c *Controller) manageJob(s *syncCtx, cb func(active int32, err error)) {
 		}
 		diff = int32(len(indexes))
 	}
-	c.exp.expectCreations(s.key, int(diff))
+	c.exp.ExpectCreations(s.key, int(diff))
 	active += diff
 	c.createPods(s, int(diff), indexes, func(failed, skipped int, err error) {
 		cb(active-int32(failed)-int32(skipped), err)
@@ -285,48 +286,24 @@ func (c *Controller) creatableIndexes(indexes []int, s *syncCtx) ([]int, time.Du
 // createPods creates n pods in slow-start batches. It reports how many
 // creations failed and how many were skipped after a failed batch.
 func (c *Controller) createPods(s *syncCtx, n int, indexes []int, cb func(failed, skipped int, err error)) {
-	failed := 0
-	var firstErr error
-	pos := 0
-	var batch func(size int)
-	batch = func(size int) {
-		if pos >= n {
-			cb(failed, 0, firstErr)
-			return
-		}
-		errsBefore := failed
-		b := newBarrier(size, func() {
-			pos += size
-			if failed > errsBefore && n-pos > 0 {
-				skipped := n - pos
-				c.exp.lower(s.key, skipped, 0)
-				cb(failed, skipped, firstErr)
-				return
+	ctrlutil.SlowStart(n, ctrlutil.SlowStartInitialBatchSize, func(i int, done func(error)) {
+		pod := c.newPod(s, indexes, i)
+		c.client.Create(pod, func(o model.Object, err error) {
+			if err != nil {
+				c.exp.CreationObserved(s.key)
+				c.record("FailedCreate", s.key, sim.F("error", err.Error()))
+			} else {
+				c.record("SuccessfulCreate", s.key, sim.F("pod", o.GetObjectMeta().Name))
 			}
-			batch(min(2*size, n-pos))
+			done(err)
 		})
-		for i := 0; i < size; i++ {
-			pod := c.newPod(s, indexes, pos+i)
-			c.client.Create(pod, func(o model.Object, err error) {
-				if err != nil {
-					c.exp.creationObserved(s.key)
-					failed++
-					if firstErr == nil {
-						firstErr = err
-					}
-					c.record("FailedCreate", s.key, sim.F("error", err.Error()))
-				} else {
-					c.record("SuccessfulCreate", s.key, sim.F("pod", o.GetObjectMeta().Name))
-				}
-				b.done()
-			})
+	}, func(successes, skipped int, err error) {
+		if skipped > 0 {
+			// Only a failed batch stops early; its successors never start.
+			c.exp.LowerExpectations(s.key, skipped, 0)
 		}
-	}
-	if n == 0 {
-		cb(0, 0, nil)
-		return
-	}
-	batch(1)
+		cb(n-successes-skipped, skipped, err)
+	})
 }
 
 func (c *Controller) newPod(s *syncCtx, indexes []int, i int) *model.Pod {
@@ -354,7 +331,7 @@ func (c *Controller) deleteJobPods(s *syncCtx, pods []*model.Pod, cb func(delete
 	deleted := int32(len(pods))
 	var ready int32
 	var firstErr error
-	b := newBarrier(len(pods), func() { cb(ready, deleted, firstErr) })
+	b := ctrlutil.NewBarrier(len(pods), func() { cb(ready, deleted, firstErr) })
 	for _, p := range pods {
 		p := p
 		s.tr.counted[p.UID] = true
@@ -363,7 +340,7 @@ func (c *Controller) deleteJobPods(s *syncCtx, pods []*model.Pod, cb func(delete
 		}
 		c.client.Delete("Pod", p.Namespace, p.Name, func(err error) {
 			if err != nil {
-				c.exp.deletionObserved(s.key)
+				c.exp.DeletionObserved(s.key)
 				if !model.IsNotFound(err) {
 					deleted--
 					if firstErr == nil {
@@ -374,7 +351,7 @@ func (c *Controller) deleteJobPods(s *syncCtx, pods []*model.Pod, cb func(delete
 			} else {
 				c.record("SuccessfulDelete", s.key, sim.F("pod", p.Name))
 			}
-			b.done()
+			b.Done()
 		})
 	}
 }
@@ -385,7 +362,7 @@ func (c *Controller) deleteActivePods(job *model.Job, pods []*model.Pod, cb func
 	deleted := int32(len(pods))
 	var ready int32
 	var firstErr error
-	b := newBarrier(len(pods), func() { cb(ready, deleted, firstErr) })
+	b := ctrlutil.NewBarrier(len(pods), func() { cb(ready, deleted, firstErr) })
 	for _, p := range pods {
 		p := p
 		if p.IsReady() {
@@ -401,7 +378,7 @@ func (c *Controller) deleteActivePods(job *model.Job, pods []*model.Pod, cb func
 			} else if err == nil {
 				c.record("SuccessfulDelete", job.Key(), sim.F("pod", p.Name))
 			}
-			b.done()
+			b.Done()
 		})
 	}
 }

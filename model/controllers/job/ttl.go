@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/controllers/internal/ctrlutil"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -19,16 +20,16 @@ type TTLAfterFinishedController struct {
 	client model.Client
 	jobs   *model.Informer
 	queue  *model.WorkQueue
-	work   *workers
+	work   *ctrlutil.Workers
 }
 
 // NewTTLAfterFinished returns the controller with its own client.
 func NewTTLAfterFinished(k *sim.Kernel, connect model.Connect, cfg Config) *TTLAfterFinishedController {
 	c := &TTLAfterFinishedController{k: k, cfg: cfg, client: connect(TTLSource, cfg.QPS, cfg.Burst)}
 	c.jobs = model.NewInformer(k, c.client, "Job", 0)
-	c.work = &workers{k: k, max: max(cfg.ConcurrentTTLSyncs, 1), sync: c.sync}
-	c.queue = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), c.work.pump)
-	c.work.q = c.queue
+	c.work = &ctrlutil.Workers{Defer: k, Max: max(cfg.ConcurrentTTLSyncs, 1), Sync: c.sync}
+	c.queue = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), c.work.Pump)
+	c.work.Queue = c.queue
 	enqueue := func(o model.Object) {
 		if needsCleanup(o.(*model.Job)) {
 			c.queue.Add(model.Key(o))
@@ -68,7 +69,7 @@ func timeLeft(j *model.Job, now time.Time) (time.Duration, bool) {
 }
 
 func (c *TTLAfterFinishedController) sync(key string, done func(error)) {
-	ns, name := splitKey(key)
+	ns, name := ctrlutil.SplitKey(key)
 	o, ok := c.jobs.Get(ns, name)
 	if !ok || !needsCleanup(o.(*model.Job)) {
 		done(nil)

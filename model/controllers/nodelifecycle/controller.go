@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/controllers/internal/ctrlutil"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -35,7 +36,7 @@ type Controller struct {
 	tainters     map[string]*tainterQueue
 	nodesToRetry map[string]bool
 	lastReady    map[string]model.ConditionStatus
-	podsOnNode   map[string]map[string]bool
+	podsOnNode   ctrlutil.KeySets
 
 	nodeQueue *model.WorkQueue
 	podQueue  *model.WorkQueue
@@ -54,16 +55,16 @@ func New(k *sim.Kernel, connect model.Connect, cfg Config) *Controller {
 	c := &Controller{k: k, cfg: cfg, client: connect(Source, cfg.QPS, cfg.Burst),
 		health: map[string]*nodeHealth{}, known: map[string]bool{}, zoneStates: map[string]ZoneState{},
 		tainters: map[string]*tainterQueue{}, nodesToRetry: map[string]bool{}, lastReady: map[string]model.ConditionStatus{},
-		podsOnNode: map[string]map[string]bool{}, rand: k.Rand("node-controller/update-taint-backoff")}
+		podsOnNode: ctrlutil.KeySets{}, rand: k.Rand("node-controller/update-taint-backoff")}
 	c.nodes = model.NewInformer(k, c.client, "Node", 0)
 	c.leases = model.NewInformer(k, c.client, "Lease", 0)
 	c.pods = model.NewInformer(k, c.client, "Pod", 0)
-	nw := &workers{k: k, max: max(cfg.NodeUpdateWorkers, 1), sync: c.noScheduleTaintingPass}
-	c.nodeQueue = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), nw.pump)
-	nw.q = c.nodeQueue
-	pw := &workers{k: k, max: max(cfg.PodUpdateWorkers, 1), sync: c.processPod}
-	c.podQueue = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), pw.pump)
-	pw.q = c.podQueue
+	nw := &ctrlutil.Workers{Defer: k, Max: max(cfg.NodeUpdateWorkers, 1), Sync: c.noScheduleTaintingPass}
+	c.nodeQueue = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), nw.Pump)
+	nw.Queue = c.nodeQueue
+	pw := &ctrlutil.Workers{Defer: k, Max: max(cfg.PodUpdateWorkers, 1), Sync: c.processPod}
+	c.podQueue = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), pw.Pump)
+	pw.Queue = c.podQueue
 	c.nodes.AddEventHandler(model.ResourceEventHandler{
 		OnAdd:    func(o model.Object) { c.nodeQueue.Add(model.Key(o)) },
 		OnUpdate: func(_, o model.Object) { c.nodeQueue.Add(model.Key(o)) },
@@ -113,19 +114,7 @@ func (c *Controller) indexPod(p *model.Pod, add bool) {
 	if p.Spec.NodeName == "" {
 		return
 	}
-	set := c.podsOnNode[p.Spec.NodeName]
-	if add {
-		if set == nil {
-			set = map[string]bool{}
-			c.podsOnNode[p.Spec.NodeName] = set
-		}
-		set[p.Key()] = true
-		return
-	}
-	delete(set, p.Key())
-	if len(set) == 0 {
-		delete(c.podsOnNode, p.Spec.NodeName)
-	}
+	c.podsOnNode.Set(p.Spec.NodeName, p.Key(), add)
 }
 
 func (c *Controller) podUpdated(old, cur *model.Pod) {
@@ -139,14 +128,7 @@ func (c *Controller) podUpdated(old, cur *model.Pod) {
 }
 
 func (c *Controller) podsAssigned(node string) []*model.Pod {
-	var out []*model.Pod
-	for _, key := range model.SortedKeys(c.podsOnNode[node]) {
-		ns, name, _ := strings.Cut(key, "/")
-		if o, ok := c.pods.Get(ns, name); ok {
-			out = append(out, o.(*model.Pod))
-		}
-	}
-	return out
+	return ctrlutil.Cached[*model.Pod](c.podsOnNode, node, c.pods)
 }
 
 func (c *Controller) nodeList() []*model.Node {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/controllers/internal/ctrlutil"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -29,7 +30,7 @@ type TaintEvictionController struct {
 	pods   *model.Informer
 
 	tainted    map[string][]model.Taint // node -> its NoExecute taints
-	podsOnNode map[string]map[string]bool
+	podsOnNode ctrlutil.KeySets
 	// work is the TimedWorkerQueue: a scheduled deletion per pod key; a nil
 	// entry marks a deletion already done (kept so it is not re-added).
 	work map[string]*evictionWork
@@ -45,7 +46,7 @@ type evictionWork struct {
 // client.
 func NewTaintEviction(k *sim.Kernel, connect model.Connect, cfg Config) *TaintEvictionController {
 	c := &TaintEvictionController{k: k, cfg: cfg, client: connect(TaintEvictionSource, cfg.QPS, cfg.Burst),
-		tainted: map[string][]model.Taint{}, podsOnNode: map[string]map[string]bool{}, work: map[string]*evictionWork{}}
+		tainted: map[string][]model.Taint{}, podsOnNode: ctrlutil.KeySets{}, work: map[string]*evictionWork{}}
 	c.nodes = model.NewInformer(k, c.client, "Node", 0)
 	c.pods = model.NewInformer(k, c.client, "Pod", 0)
 	c.nodes.AddEventHandler(model.ResourceEventHandler{
@@ -169,30 +170,11 @@ func (c *TaintEvictionController) index(p *model.Pod, add bool) {
 	if p.Spec.NodeName == "" {
 		return
 	}
-	set := c.podsOnNode[p.Spec.NodeName]
-	if add {
-		if set == nil {
-			set = map[string]bool{}
-			c.podsOnNode[p.Spec.NodeName] = set
-		}
-		set[p.Key()] = true
-		return
-	}
-	delete(set, p.Key())
-	if len(set) == 0 {
-		delete(c.podsOnNode, p.Spec.NodeName)
-	}
+	c.podsOnNode.Set(p.Spec.NodeName, p.Key(), add)
 }
 
 func (c *TaintEvictionController) podsAssigned(node string) []*model.Pod {
-	var out []*model.Pod
-	for _, key := range model.SortedKeys(c.podsOnNode[node]) {
-		ns, name, _ := strings.Cut(key, "/")
-		if o, ok := c.pods.Get(ns, name); ok {
-			out = append(out, o.(*model.Pod))
-		}
-	}
-	return out
+	return ctrlutil.Cached[*model.Pod](c.podsOnNode, node, c.pods)
 }
 
 func (c *TaintEvictionController) podUpdated(old, cur *model.Pod) {

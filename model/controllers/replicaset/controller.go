@@ -3,11 +3,10 @@ package replicaset
 import (
 	"fmt"
 	"reflect"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/model/controllers/internal/ctrlutil"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -20,10 +19,6 @@ const (
 	rsKind       = "ReplicaSet"
 )
 
-// cacheSyncPoll is how often the workers check that the informers have
-// listed (cache.WaitForCacheSync polls every 100 ms).
-const cacheSyncPoll = 100 * time.Millisecond
-
 // Controller is the ReplicaSet controller.
 type Controller struct {
 	k      *sim.Kernel
@@ -32,13 +27,12 @@ type Controller struct {
 
 	rsInf, podInf *model.Informer
 	queue         *model.WorkQueue
-	workers       *workers
+	workers       *ctrlutil.Workers
 	exp           *Expectations
-	waiting       bool
 
 	// Indexes of the informers' caches.
-	rss  *ObjectIndex[*model.ReplicaSet]
-	pods *ObjectIndex[*model.Pod]
+	rss  *ctrlutil.ObjectIndex[*model.ReplicaSet]
+	pods *ctrlutil.ObjectIndex[*model.Pod]
 }
 
 // New builds the controller; connect opens its API client. Zero fields of
@@ -64,12 +58,13 @@ func New(k *sim.Kernel, connect model.Connect, cfg Config) *Controller {
 		k:      k,
 		cfg:    cfg,
 		client: connect(Component, cfg.QPS, cfg.Burst),
-		rss:    NewObjectIndex[*model.ReplicaSet](),
-		pods:   NewObjectIndex[*model.Pod](),
+		rss:    ctrlutil.NewObjectIndex[*model.ReplicaSet](),
+		pods:   ctrlutil.NewObjectIndex[*model.Pod](),
 	}
-	c.exp = NewExpectations(k.Now, cfg.ExpectationsTimeout)
-	c.queue = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), c.ready)
-	c.workers = &workers{q: c.queue, max: cfg.ConcurrentSyncs, sync: c.syncReplicaSet}
+	c.exp = ctrlutil.NewUIDTrackingExpectations(k.Now, cfg.ExpectationsTimeout)
+	c.workers = &ctrlutil.Workers{Max: cfg.ConcurrentSyncs, Sync: c.syncReplicaSet}
+	c.queue = model.NewWorkQueue(k, model.DefaultControllerRateLimiter(), ctrlutil.WhenSynced(k, c.synced, c.workers.Pump))
+	c.workers.Queue = c.queue
 	c.rsInf = model.NewInformer(k, c.client, "ReplicaSet", cfg.ResyncPeriod)
 	c.podInf = model.NewInformer(k, c.client, "Pod", cfg.ResyncPeriod)
 	c.rsInf.AddEventHandler(model.ResourceEventHandler{
@@ -98,24 +93,7 @@ func (c *Controller) Expectations() *Expectations { return c.exp }
 
 func (c *Controller) now() time.Time { return c.k.Now().Wall(c.cfg.Start) }
 
-func (c *Controller) synced() bool { return c.rsInf.HasSynced() && c.podInf.HasSynced() }
-
-// ready is the work queue's notification: run workers, or wait for the
-// caches first.
-func (c *Controller) ready() {
-	if c.synced() {
-		c.workers.pump()
-		return
-	}
-	if c.waiting {
-		return
-	}
-	c.waiting = true
-	c.k.AfterFunc(cacheSyncPoll, func(sim.Time) {
-		c.waiting = false
-		c.ready()
-	})
-}
+func (c *Controller) synced() bool { return ctrlutil.HaveSynced(c.rsInf, c.podInf) }
 
 func (c *Controller) event(kind, object string, fields ...sim.Field) {
 	c.k.Journal().Record(sim.Event{T: c.k.Now(), Kind: kind, Source: Component, Object: object, Fields: fields})
@@ -256,16 +234,9 @@ func (c *Controller) observeDeletion(p *model.Pod) {
 
 // --- sync ------------------------------------------------------------------
 
-func splitKey(key string) (ns, name string) {
-	if i := strings.IndexByte(key, '/'); i >= 0 {
-		return key[:i], key[i+1:]
-	}
-	return "", key
-}
-
 // syncReplicaSet is upstream's syncReplicaSet in continuation style.
 func (c *Controller) syncReplicaSet(key string, done func(error)) {
-	ns, name := splitKey(key)
+	ns, name := ctrlutil.SplitKey(key)
 	rs, ok := c.rss.Get(ns, name)
 	if !ok {
 		c.exp.Delete(key)
@@ -318,7 +289,7 @@ func (c *Controller) claimPods(rs *model.ReplicaSet, selector model.Selector, po
 	for i, p := range pods {
 		objs[i] = p
 	}
-	ClaimObjects(c.client, rs, NewControllerRef(rs, rsAPIVersion, rsKind), selector, objs, func(claimed []model.Object, err error) {
+	ctrlutil.ClaimObjects(c.client, rs, ctrlutil.NewControllerRef(rs, rsAPIVersion, rsKind), selector, objs, func(claimed []model.Object, err error) {
 		out := make([]*model.Pod, len(claimed))
 		for i, o := range claimed {
 			out[i] = o.(*model.Pod)
@@ -338,10 +309,10 @@ func (c *Controller) manageReplicas(pods []*model.Pod, rs *model.ReplicaSet, don
 		// Expect before creating: the watch may show the pods before the
 		// create calls return.
 		c.exp.ExpectCreations(key, diff)
-		ref := NewControllerRef(rs, rsAPIVersion, rsKind)
-		slowStart(diff, 1, func(cb func(error)) {
+		ref := ctrlutil.NewControllerRef(rs, rsAPIVersion, rsKind)
+		ctrlutil.SlowStart(diff, ctrlutil.SlowStartInitialBatchSize, func(_ int, cb func(error)) {
 			c.createPod(rs, ref, cb)
-		}, func(successes int, err error) {
+		}, func(successes, _ int, err error) {
 			// Pods never attempted (or failed) will not show up; stop
 			// waiting for them. The next sync retries.
 			for i := 0; i < diff-successes; i++ {
@@ -358,7 +329,7 @@ func (c *Controller) manageReplicas(pods []*model.Pod, rs *model.ReplicaSet, don
 		}
 		c.exp.ExpectDeletions(key, keys)
 		var first error
-		b := newBarrier(len(victims), func() { done(first) })
+		b := ctrlutil.NewBarrier(len(victims), func() { done(first) })
 		for _, p := range victims {
 			c.deletePodFor(rs, p, func(err error) {
 				if err != nil {
@@ -367,7 +338,7 @@ func (c *Controller) manageReplicas(pods []*model.Pod, rs *model.ReplicaSet, don
 						first = err
 					}
 				}
-				b.done()
+				b.Done()
 			})
 		}
 	default:
@@ -478,20 +449,3 @@ func (c *Controller) updateStatus(rs *model.ReplicaSet, st model.ReplicaSetStatu
 	}
 	attempt(rs, 0)
 }
-
-// aggregate joins errors like utilerrors.NewAggregate.
-type aggregate []error
-
-func (a aggregate) Error() string {
-	if len(a) == 1 {
-		return a[0].Error()
-	}
-	msgs := make([]string, len(a))
-	for i, e := range a {
-		msgs[i] = e.Error()
-	}
-	sort.Strings(msgs)
-	return "[" + strings.Join(msgs, ", ") + "]"
-}
-
-func (a aggregate) Unwrap() []error { return a }

@@ -40,9 +40,10 @@
 //     are never claimed, so the result is the same), sorted by name so that
 //     every order reaching an output is deterministic; upstream's lister
 //     order is unspecified. The deletion ranking is a stable sort over that
-//     order. ObjectIndex, Claim, ClaimObjects, Patch, Expectations and
-//     ActivePodsWithRanks are exported for the other controllers, as
-//     upstream's pkg/controller is shared.
+//     order. The index, the claim, Patch, the expectations and slow start
+//     live in ../internal/ctrlutil, shared by all controllers as upstream's
+//     pkg/controller is; this package still exports them under their
+//     former names (shared.go), and exports ActivePodsWithRanks.
 //   - Parallel creations and deletions are issued together and the first
 //     error by completion time is reported, where upstream picks whichever
 //     goroutine's error it reads first.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/kubesim/kubesim/model/controllers/internal/ctrlutil"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -32,7 +33,7 @@ func TestSlowStartBatch(t *testing.T) {
 			var gotS int
 			var gotErr error
 			finished := false
-			slowStart(tc.count, 1, func(done func(error)) {
+			ctrlutil.SlowStart(tc.count, 1, func(_ int, done func(error)) {
 				calls++
 				n := calls
 				k.AfterFunc(10*time.Millisecond, func(sim.Time) {
@@ -42,7 +43,7 @@ func TestSlowStartBatch(t *testing.T) {
 					}
 					done(nil)
 				})
-			}, func(s int, err error) { gotS, gotErr, finished = s, err, true })
+			}, func(s, _ int, err error) { gotS, gotErr, finished = s, err, true })
 			k.Run(sim.Never)
 			require.True(t, finished)
 			require.Equal(t, tc.wantSuccesses, gotS)

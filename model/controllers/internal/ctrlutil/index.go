@@ -1,7 +1,8 @@
-package replicaset
+package ctrlutil
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/kubesim/kubesim/model"
 )
@@ -116,4 +117,60 @@ func (ix *ObjectIndex[T]) Candidates(ns, uid string) []T {
 		m[name] = o
 	}
 	return sortedValues(m)
+}
+
+// KeySets indexes object keys (namespace/name) under a string such as a
+// controller's UID or a node name, as an informer indexer does.
+type KeySets map[string]map[string]bool
+
+// Set adds key under outer when present is true and removes it otherwise,
+// dropping a set that becomes empty.
+func (s KeySets) Set(outer, key string, present bool) {
+	set := s[outer]
+	if present {
+		if set == nil {
+			set = map[string]bool{}
+			s[outer] = set
+		}
+		set[key] = true
+		return
+	}
+	delete(set, key)
+	if len(set) == 0 {
+		delete(s, outer)
+	}
+}
+
+// SetControlled indexes obj's key under the UID of its controller when the
+// controller is of kind (an index by controllerRef); other objects are
+// left out.
+func (s KeySets) SetControlled(obj model.Object, kind string, present bool) {
+	m := obj.GetObjectMeta()
+	if ref := m.ControllerRef(); ref != nil && ref.Kind == kind {
+		s.Set(ref.UID, m.Key(), present)
+	}
+}
+
+// Sorted returns the keys under outer in order.
+func (s KeySets) Sorted(outer string) []string { return model.SortedKeys(s[outer]) }
+
+// Cached returns the objects inf's cache holds for the keys under outer,
+// in key order; keys the cache no longer holds are skipped.
+func Cached[T model.Object](s KeySets, outer string, inf *model.Informer) []T {
+	var out []T
+	for _, key := range s.Sorted(outer) {
+		if o, ok := inf.Get(SplitKey(key)); ok {
+			out = append(out, o.(T))
+		}
+	}
+	return out
+}
+
+// SplitKey splits a namespace/name key (cache.SplitMetaNamespaceKey); a
+// key without a slash is a cluster-scoped name.
+func SplitKey(key string) (ns, name string) {
+	if i := strings.IndexByte(key, '/'); i >= 0 {
+		return key[:i], key[i+1:]
+	}
+	return "", key
 }

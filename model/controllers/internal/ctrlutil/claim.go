@@ -1,10 +1,36 @@
-package replicaset
+package ctrlutil
 
 import (
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/kubesim/kubesim/model"
 )
+
+// NewControllerRef is metav1.NewControllerRef: an owner reference marked
+// controller and blocking owner deletion.
+func NewControllerRef(owner model.Object, apiVersion, kind string) model.OwnerReference {
+	m := owner.GetObjectMeta()
+	return model.OwnerReference{APIVersion: apiVersion, Kind: kind, Name: m.Name, UID: m.UID,
+		Controller: model.Ptr(true), BlockOwnerDeletion: model.Ptr(true)}
+}
+
+// ResolveControllerRef returns the object in inf's cache that obj's
+// controller reference names, when the reference is of kind and the cached
+// object has its UID (the controllers' resolveControllerRef).
+func ResolveControllerRef(inf *model.Informer, obj model.Object, kind string) (model.Object, bool) {
+	m := obj.GetObjectMeta()
+	ref := m.ControllerRef()
+	if ref == nil || ref.Kind != kind {
+		return nil, false
+	}
+	o, ok := inf.Get(m.Namespace, ref.Name)
+	if !ok || o.GetObjectMeta().UID != ref.UID {
+		return nil, false
+	}
+	return o, true
+}
 
 // ClaimAction is what a controller does about one candidate object.
 type ClaimAction int
@@ -173,42 +199,19 @@ func ClaimObjects(c model.Client, owner model.Object, ref model.OwnerReference, 
 	})
 }
 
-// maxPatchAttempts bounds the read-modify-write retries that stand in for
-// PATCH.
-const maxPatchAttempts = 3
+// aggregate joins errors like utilerrors.NewAggregate.
+type aggregate []error
 
-// Patch applies mutate to a copy of obj and updates it with obj's
-// resourceVersion; on a Conflict it reads the object again and retries
-// (at most maxPatchAttempts writes). A UID change counts as NotFound.
-// mutate returns false when there is nothing to change.
-func Patch(c model.Client, obj model.Object, mutate func(model.Object) bool, done func(model.Object, error)) {
-	kind := model.KindOf(obj).Kind
-	meta := obj.GetObjectMeta()
-	uid := meta.UID
-	var attempt func(cur model.Object, n int)
-	attempt = func(cur model.Object, n int) {
-		cp := model.DeepCopyObject(cur)
-		if !mutate(cp) {
-			done(cur, nil)
-			return
-		}
-		c.Update(cp, func(o model.Object, err error) {
-			if err == nil || !model.IsConflict(err) || n+1 >= maxPatchAttempts {
-				done(o, err)
-				return
-			}
-			c.Get(kind, meta.Namespace, meta.Name, func(fresh model.Object, err error) {
-				if err != nil {
-					done(nil, err)
-					return
-				}
-				if fresh.GetObjectMeta().UID != uid {
-					done(nil, &model.StatusError{Reason: model.ReasonNotFound, Kind: kind, Key: meta.Key(), Message: "UID precondition failed"})
-					return
-				}
-				attempt(fresh, n+1)
-			})
-		})
+func (a aggregate) Error() string {
+	if len(a) == 1 {
+		return a[0].Error()
 	}
-	attempt(obj, 0)
+	msgs := make([]string, len(a))
+	for i, e := range a {
+		msgs[i] = e.Error()
+	}
+	sort.Strings(msgs)
+	return "[" + strings.Join(msgs, ", ") + "]"
 }
+
+func (a aggregate) Unwrap() []error { return a }
