@@ -119,7 +119,7 @@ func printSummary(w io.Writer, s *scenarios.Summary, dir string) error {
 		return err
 	}
 	if dir != "" {
-		fmt.Fprintf(w, "outputs in %s: events.jsonl state.yaml summary.json\n", dir)
+		fmt.Fprintf(w, "outputs in %s: events.jsonl state.yaml metrics.csv summary.json\n", dir)
 	}
 	return nil
 }
