@@ -8,6 +8,10 @@ import (
 	"github.com/kubesim/kubesim/model/controllers/endpointslice"
 	"github.com/kubesim/kubesim/model/controllers/garbagecollector"
 	"github.com/kubesim/kubesim/model/controllers/job"
+	"github.com/kubesim/kubesim/model/controllers/namespace"
+	"github.com/kubesim/kubesim/model/controllers/podautoscaler"
+	"github.com/kubesim/kubesim/model/controllers/resourcequota"
+	"github.com/kubesim/kubesim/model/controllers/statefulset"
 	"github.com/kubesim/kubesim/model/controllers/nodelifecycle"
 	"github.com/kubesim/kubesim/model/controllers/replicaset"
 )
@@ -37,7 +41,21 @@ func (r *Run) startControllers() []string {
 	dr := disruption.DefaultConfig()
 	dr.Start = r.start
 	disruption.New(k, connect, dr).Start()
+	ss := statefulset.DefaultConfig()
+	ss.Start = r.start
+	statefulset.New(k, connect, ss).Start()
+	hpa := podautoscaler.DefaultConfig()
+	hpa.Start = r.start
+	hpa.Metrics = machineMetrics{r: r}
+	podautoscaler.New(k, connect, hpa).Start()
+	ns := namespace.DefaultConfig()
+	ns.Start = r.start
+	namespace.New(k, connect, ns).Start()
+	rq := resourcequota.DefaultConfig()
+	rq.Start = r.start
+	resourcequota.New(k, connect, rq).Start()
 	garbagecollector.New(k, connect, garbagecollector.DefaultConfig()).Start()
 	endpointslice.New(k, connect, endpointslice.DefaultConfig()).Start()
-	return []string{"replicaset", "deployment", "daemonset", "job", "cronjob", "nodelifecycle", "disruption", "garbagecollector", "endpointslice"}
+	return []string{"replicaset", "deployment", "statefulset", "daemonset", "job", "cronjob", "horizontalpodautoscaler",
+		"nodelifecycle", "disruption", "namespace", "resourcequota", "garbagecollector", "endpointslice"}
 }

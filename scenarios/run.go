@@ -73,7 +73,7 @@ type SchedulerSummary struct {
 // not yet: a run says plainly what it did not simulate.
 var (
 	baseComponents         = []string{"apiserver", "kubelet", "hardware (simulated)", "timeline"}
-	notSimulatedComponents = []string{"statefulset, hpa, namespace and resourcequota controllers", "network", "storage (volumes)"}
+	notSimulatedComponents = []string{"network (Services, kube-proxy, DNS, traffic)", "storage (volume binding, provisioning, attach)"}
 )
 
 // Run is one simulation in progress or done.
