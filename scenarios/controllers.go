@@ -9,11 +9,11 @@ import (
 	"github.com/kubesim/kubesim/model/controllers/garbagecollector"
 	"github.com/kubesim/kubesim/model/controllers/job"
 	"github.com/kubesim/kubesim/model/controllers/namespace"
+	"github.com/kubesim/kubesim/model/controllers/nodelifecycle"
 	"github.com/kubesim/kubesim/model/controllers/podautoscaler"
+	"github.com/kubesim/kubesim/model/controllers/replicaset"
 	"github.com/kubesim/kubesim/model/controllers/resourcequota"
 	"github.com/kubesim/kubesim/model/controllers/statefulset"
-	"github.com/kubesim/kubesim/model/controllers/nodelifecycle"
-	"github.com/kubesim/kubesim/model/controllers/replicaset"
 )
 
 // startControllers starts kube-controller-manager's loops, each with its
