@@ -134,6 +134,13 @@ func Start(l *Loaded, opts RunOptions) (*Run, error) {
 	sample = func(now sim.Time) {
 		row := r.state.cur
 		row.T = now
+		for _, name := range model.SortedKeys(r.kubelets) {
+			if m := r.kubelets[name].Machine(); m.Up() {
+				st := m.Stats()
+				row.CPUUsed += st.CPUUsage
+				row.MemUsed += st.MemoryUsage
+			}
+		}
 		r.series = append(r.series, row)
 		if now.Add(DefaultMetricsInterval) <= sim.Time(sc.Spec.Duration) {
 			k.After(DefaultMetricsInterval, sample)

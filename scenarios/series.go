@@ -27,7 +27,17 @@ type Sample struct {
 	CPUAllocatable int64
 	MemRequested   int64 // bytes
 	MemAllocatable int64
+	// CPUUsed and MemUsed are what the machines of Ready nodes actually
+	// use (sampled from the simulated hardware).
+	CPUUsed int64
+	MemUsed int64
 }
+
+// CPUUsageUtilization is used over allocatable cpu.
+func (s Sample) CPUUsageUtilization() float64 { return ratio(s.CPUUsed, s.CPUAllocatable) }
+
+// MemUsageUtilization is used over allocatable memory.
+func (s Sample) MemUsageUtilization() float64 { return ratio(s.MemUsed, s.MemAllocatable) }
 
 // CPUUtilization is requested over allocatable cpu (0 with no nodes).
 func (s Sample) CPUUtilization() float64 { return ratio(s.CPURequested, s.CPUAllocatable) }
@@ -117,14 +127,16 @@ func (c *clusterState) onNode(ev model.WatchEvent) {
 // seriesHeader is metrics.csv's header.
 var seriesHeader = []string{"t_seconds", "nodes", "ready_nodes", "pods_pending", "pods_bound", "pods_running",
 	"pods_succeeded", "pods_failed", "cpu_requested_millicores", "cpu_allocatable_millicores", "cpu_request_utilization",
-	"memory_requested_bytes", "memory_allocatable_bytes", "memory_request_utilization"}
+	"memory_requested_bytes", "memory_allocatable_bytes", "memory_request_utilization",
+	"cpu_used_millicores", "cpu_usage_utilization", "memory_used_bytes", "memory_usage_utilization"}
 
 func (s Sample) csvRow() []string {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
 	i := func(v int64) string { return strconv.FormatInt(v, 10) }
 	return []string{f(s.T.Seconds()), i(int64(s.Nodes)), i(int64(s.ReadyNodes)), i(int64(s.PodsPending)), i(int64(s.PodsBound)),
 		i(int64(s.PodsRunning)), i(int64(s.PodsSucceeded)), i(int64(s.PodsFailed)), i(s.CPURequested), i(s.CPUAllocatable),
-		f(s.CPUUtilization()), i(s.MemRequested), i(s.MemAllocatable), f(s.MemUtilization())}
+		f(s.CPUUtilization()), i(s.MemRequested), i(s.MemAllocatable), f(s.MemUtilization()),
+		i(s.CPUUsed), f(s.CPUUsageUtilization()), i(s.MemUsed), f(s.MemUsageUtilization())}
 }
 
 func writeSeriesCSV(w *bufio.Writer, rows []Sample) error {
@@ -151,12 +163,16 @@ func joinCSV(fields []string) string {
 }
 
 // UtilizationSummary averages the request utilization over the run's samples.
+// The request figures are requested over allocatable; the usage figures
+// what the simulated machines used over allocatable.
 type UtilizationSummary struct {
-	CPUMean  float64 `json:"cpuMean"`
-	CPUMax   float64 `json:"cpuMax"`
-	MemMean  float64 `json:"memoryMean"`
-	MemMax   float64 `json:"memoryMax"`
-	Interval float64 `json:"intervalSeconds"`
+	CPUMean      float64 `json:"cpuMean"`
+	CPUMax       float64 `json:"cpuMax"`
+	MemMean      float64 `json:"memoryMean"`
+	MemMax       float64 `json:"memoryMax"`
+	CPUUsageMean float64 `json:"cpuUsageMean"`
+	MemUsageMean float64 `json:"memoryUsageMean"`
+	Interval     float64 `json:"intervalSeconds"`
 }
 
 func summarizeSeries(rows []Sample, interval time.Duration) UtilizationSummary {
@@ -169,12 +185,15 @@ func summarizeSeries(rows []Sample, interval time.Duration) UtilizationSummary {
 		c, m := r.CPUUtilization(), r.MemUtilization()
 		u.CPUMean += c
 		u.MemMean += m
+		u.CPUUsageMean += r.CPUUsageUtilization()
+		u.MemUsageMean += r.MemUsageUtilization()
 		u.CPUMax = max(u.CPUMax, c)
 		u.MemMax = max(u.MemMax, m)
 	}
 	n := float64(len(rows))
 	r6 := func(v float64) float64 { return float64(int64(v*1e6+0.5)) / 1e6 }
 	u.CPUMean, u.MemMean = r6(u.CPUMean/n), r6(u.MemMean/n)
+	u.CPUUsageMean, u.MemUsageMean = r6(u.CPUUsageMean/n), r6(u.MemUsageMean/n)
 	u.CPUMax, u.MemMax = r6(u.CPUMax), r6(u.MemMax)
 	return u
 }
