@@ -14,6 +14,54 @@ type podSelector struct {
 	base     model.Selector
 	extra    model.Selector
 	hasExtra bool
+	// key is the selector's canonical text with the namespace, computed on
+	// first use as the count cache's key.
+	key string
+}
+
+func (s *podSelector) cacheKey(ns string) string {
+	if s.key == "" {
+		s.key = ns + "\x00" + s.base.String()
+		if s.hasExtra {
+			s.key += "\x00" + s.extra.String()
+		}
+	}
+	return s.key
+}
+
+// countKey and countVal memoize countPodsMatchSelector per NodeInfo (by
+// identity, so preemption's clones never share entries with the snapshot)
+// and selector, valid while the NodeInfo's generation is unchanged. The
+// counts are exactly upstream's; only repeated work is skipped: pods of one
+// ReplicaSet share a selector, and between two cycles only the nodes that
+// gained or lost a pod change generation.
+type countKey struct {
+	ni  *framework.NodeInfo
+	sel string
+}
+
+type countVal struct {
+	gen int64
+	n   int
+}
+
+// maxCountCache bounds the memo; it is cleared when full.
+const maxCountCache = 1 << 18
+
+func (pl *Plugin) countPods(ni *framework.NodeInfo, sel *podSelector, ns string) int {
+	if sel.empty() {
+		return 0
+	}
+	k := countKey{ni: ni, sel: sel.cacheKey(ns)}
+	if v, ok := pl.counts[k]; ok && v.gen == ni.Generation {
+		return v.n
+	}
+	n := countPodsMatchSelector(ni.Pods, sel, ns)
+	if pl.counts == nil || len(pl.counts) >= maxCountCache {
+		pl.counts = make(map[countKey]countVal, 1024)
+	}
+	pl.counts[k] = countVal{gen: ni.Generation, n: n}
+	return n
 }
 
 // matches reports whether labels satisfy both parts; it never allocates.

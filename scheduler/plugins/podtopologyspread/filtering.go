@@ -140,7 +140,7 @@ func (pl *Plugin) calPreFilterState(pod *model.Pod, nodes []*framework.NodeInfo)
 				continue
 			}
 			v := node.Labels[c.topologyKey]
-			n := countPodsMatchSelector(ni.Pods, &c.selector, pod.Namespace)
+			n := pl.countPods(ni, &c.selector, pod.Namespace)
 			old, seen := s.tpValueToMatchNum[i][v]
 			if !seen {
 				domains[i] = append(domains[i], v)

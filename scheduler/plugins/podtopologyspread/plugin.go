@@ -25,6 +25,7 @@ type Plugin struct {
 	handle             framework.Handle
 	defaultConstraints []model.TopologySpreadConstraint
 	systemDefaulted    bool
+	counts             map[countKey]countVal
 }
 
 var (

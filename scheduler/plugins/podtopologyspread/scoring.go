@@ -62,7 +62,7 @@ func (pl *Plugin) PreScore(state *framework.CycleState, pod *model.Pod, filtered
 			if !ok {
 				continue
 			}
-			s.topologyValueToPodCounts[i][v] = cnt + int64(countPodsMatchSelector(ni.Pods, &c.selector, pod.Namespace))
+			s.topologyValueToPodCounts[i][v] = cnt + int64(pl.countPods(ni, &c.selector, pod.Namespace))
 		}
 	}
 	state.Write(preScoreStateKey, s)
@@ -151,7 +151,7 @@ func (pl *Plugin) Score(state *framework.CycleState, pod *model.Pod, nodeInfo *f
 		}
 		var cnt int64
 		if c.isHostname() {
-			cnt = int64(countPodsMatchSelector(nodeInfo.Pods, &c.selector, pod.Namespace))
+			cnt = int64(pl.countPods(nodeInfo, &c.selector, pod.Namespace))
 		} else {
 			cnt = s.topologyValueToPodCounts[i][tpVal]
 		}
