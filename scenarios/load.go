@@ -253,11 +253,20 @@ func (v *scenarioValidator) validate(sc *Scenario) {
 			d.ErrorAt(p, "%v", err)
 		}
 	}
+	v.validateAssert(sc)
+	v.validateStopWhen(sc)
 }
 
 func (v *scenarioValidator) loadWorkload(src *source, h hash.Hash, w *Workload, p string, opts manifest.Options) []manifest.Object {
 	d := v.d
 	var out []manifest.Object
+	if w.Generate != nil {
+		if len(w.Manifests) > 0 || len(w.Inline) > 0 {
+			d.ErrorAt(p, "a workload has manifests, inline objects or generate, not several")
+		}
+		v.validateGenerator(w.Generate, p, strings.Contains(p, "timeline"))
+		return nil
+	}
 	if len(w.Manifests) == 0 && len(w.Inline) == 0 {
 		d.ErrorAt(p, "a workload needs manifests or inline objects")
 	}

@@ -56,6 +56,8 @@ type Summary struct {
 	// Makespan is when the last pod completed (or, with no completions,
 	// was bound), in simulated seconds.
 	Makespan float64 `json:"makespanSeconds"`
+	// Assertions are spec.assert's results, in order.
+	Assertions []AssertionResult `json:"assertions,omitempty"`
 }
 
 // SchedulerSummary counts the scheduler's work.
@@ -95,6 +97,8 @@ type Run struct {
 	metrics     *podMetrics
 	state       *clusterState
 	series      []Sample
+	trace       *traceBuilder
+	genPending  int // generated objects not yet applied
 }
 
 // Start builds the cluster and schedules the timeline; call Execute next.
@@ -113,6 +117,7 @@ func Start(l *Loaded, opts RunOptions) (*Run, error) {
 		}
 		r.out = out
 		k.Journal().Subscribe(out.subscriber())
+		k.Journal().Subscribe(r.newTrace())
 	}
 	for _, s := range opts.Subscribers {
 		k.Journal().Subscribe(s)
@@ -186,9 +191,11 @@ func Start(l *Loaded, opts RunOptions) (*Run, error) {
 		r.startNodes()
 		r.apply(l.Initial, "workloads")
 	})
+	r.scheduleGenerators()
 	for i := range l.Timeline {
 		r.scheduleAction(&l.Timeline[i])
 	}
+	r.installStopWhen()
 	return r, nil
 }
 
@@ -348,6 +355,7 @@ func (r *Run) Execute() {
 		s.Scheduler = &SchedulerSummary{Attempts: st.Attempts, Scheduled: st.Scheduled, FailedAttempts: st.Failed,
 			Preemptions: st.Preemptions, Victims: st.Victims, BindErrors: st.BindErrors, PendingAtEnd: len(r.Scheduler.PendingPods())}
 	}
+	r.evalAssertions()
 }
 
 // Finish writes state.yaml and summary.json and moves every output into
@@ -364,6 +372,10 @@ func (r *Run) Finish(wall time.Duration) error {
 		return err
 	}
 	if err := r.out.writeFile("metrics.csv", func(w *bufio.Writer) error { return writeSeriesCSV(w, r.series) }); err != nil {
+		r.out.abort()
+		return err
+	}
+	if err := r.writeTimelineOutputs(); err != nil {
 		r.out.abort()
 		return err
 	}

@@ -59,6 +59,11 @@ type Spec struct {
 	// a pod's kubesim.io/behavior annotation overrides them. Containers
 	// matching nothing serve forever, ready at once, using their requests.
 	Behaviors model.ImageBehaviors `yaml:"behaviors,omitempty"`
+	// Assert lists checks on summary.json evaluated after the run, such as
+	// "podStartupLatency.p99 < 5s" (see assert.go).
+	Assert []string `yaml:"assert,omitempty"`
+	// StopWhen ends the run early; duration stays the upper bound.
+	StopWhen *StopWhen `yaml:"stopWhen,omitempty"`
 }
 
 // ControlPlane configures the API server's store.
@@ -147,6 +152,8 @@ type NodePool struct {
 type Workload struct {
 	Manifests []string    `yaml:"manifests,omitempty"`
 	Inline    []yaml.Node `yaml:"inline,omitempty"`
+	// Generate makes synthetic objects instead (spec.workloads only).
+	Generate *Generator `yaml:"generate,omitempty"`
 }
 
 // Action is one timeline entry: at a time, do one thing.

@@ -44,6 +44,6 @@ scenario always give byte-identical outputs.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newVersionCmd(), newLintCmd(), newRunCmd(), newExplainCmd(), newCompareCmd(), newSweepCmd(), newScenariosCmd())
+	root.AddCommand(newVersionCmd(), newLintCmd(), newRunCmd(), newExplainCmd(), newCompareCmd(), newSweepCmd(), newScenariosCmd(), newReportCmd())
 	return root
 }

@@ -30,7 +30,10 @@ func newRunCmd() *cobra.Command {
 timeline in simulated time, and prints a summary. With --output-dir it writes
 events.jsonl (the journal), state.yaml (every object at the end) and
 summary.json. The same scenario, seed and kubesim version always produce
-byte-identical events.jsonl and state.yaml.`,
+byte-identical events.jsonl and state.yaml.
+
+Exit codes: 0 ok, 1 error, 2 bad input (invalid scenario or flags),
+3 an assertion of spec.assert failed.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, diags := loadScenario(args[0], strict)
@@ -66,16 +69,24 @@ byte-identical events.jsonl and state.yaml.`,
 			if err := r.Finish(time.Since(wallStart)); err != nil {
 				return err
 			}
+			var perr error
 			switch output {
 			case "json":
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
-				return enc.Encode(r.Summary)
+				perr = enc.Encode(r.Summary)
 			case "table", "":
-				return printSummary(cmd.OutOrStdout(), &r.Summary, outputDir)
+				perr = printSummary(cmd.OutOrStdout(), &r.Summary, outputDir)
 			default:
 				return &exitError{code: 2, err: fmt.Errorf("-o: expected table or json, got %q", output)}
 			}
+			if perr != nil {
+				return perr
+			}
+			if n := r.Summary.FailedAssertions(); n > 0 {
+				return &exitError{code: 3, err: fmt.Errorf("%d of %d assertions failed", n, len(r.Summary.Assertions))}
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&seed, "seed", "", "run seed (overrides spec.seed)")
@@ -98,6 +109,9 @@ func printSummary(w io.Writer, s *scenarios.Summary, dir string) error {
 		{"events", s.Events},
 		{"nodes", s.Nodes},
 	}
+	if s.StopReason != "" && s.StopReason != "duration" {
+		rows = append(rows, []any{"stopped by", s.StopReason})
+	}
 	for _, k := range model.SortedKeys(s.PodsByPhase) {
 		rows = append(rows, []any{"pods " + k, s.PodsByPhase[k]})
 	}
@@ -111,6 +125,13 @@ func printSummary(w io.Writer, s *scenarios.Summary, dir string) error {
 	if s.ApplyErrors > 0 {
 		rows = append(rows, []any{"apply errors", s.ApplyErrors})
 	}
+	for _, a := range s.Assertions {
+		verdict := "ok"
+		if !a.OK {
+			verdict = "FAILED"
+		}
+		rows = append(rows, []any{"assert " + a.Expr, verdict + " (" + scenarios.FormatAssertionValue(a) + ")"})
+	}
 	rows = append(rows, []any{"not simulated yet", fmt.Sprint(s.NotSimulated)})
 	if err := t.Bulk(rows); err != nil {
 		return err
@@ -119,7 +140,7 @@ func printSummary(w io.Writer, s *scenarios.Summary, dir string) error {
 		return err
 	}
 	if dir != "" {
-		fmt.Fprintf(w, "outputs in %s: events.jsonl state.yaml metrics.csv summary.json\n", dir)
+		fmt.Fprintf(w, "outputs in %s: events.jsonl state.yaml metrics.csv metrics.om trace.json summary.json\n", dir)
 	}
 	return nil
 }
