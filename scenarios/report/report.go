@@ -291,7 +291,7 @@ func (in *Input) plot(title, ylabel string, ss []series) (string, error) {
 	p.X.Label.Text = "simulated minutes"
 	p.Y.Label.Text = ylabel
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = true
+
 	tcol := in.column("t_seconds")
 	ymax := 0.0
 	for _, s := range ss {
@@ -317,6 +317,7 @@ func (in *Input) plot(title, ylabel string, ss []series) (string, error) {
 		ymax = 1
 	}
 	p.Y.Min = 0
+	p.Y.Max = ymax * 1.1
 	for i, f := range in.Faults {
 		l, err := plotter.NewLine(plotter.XYs{{X: f.Seconds / 60, Y: 0}, {X: f.Seconds / 60, Y: ymax}})
 		if err != nil {
@@ -330,8 +331,17 @@ func (in *Input) plot(title, ylabel string, ss []series) (string, error) {
 			p.Legend.Add("timeline action / fault", l)
 		}
 	}
-	c := vgsvg.New(8*vg.Inch, 3.5*vg.Inch)
-	p.Draw(draw.New(c))
+	c := vgsvg.New(8*vg.Inch, 4*vg.Inch)
+	dc := draw.New(c)
+	// The legend goes in a strip under the plot, so it never covers a line.
+	leg := p.Legend
+	p.Legend = plot.NewLegend()
+	strip := vg.Points(float64(13 * (len(ss) + 1)))
+	p.Draw(draw.Crop(dc, 0, 0, strip, 0))
+	leg.Top, leg.Left = true, true
+	leg.XOffs = vg.Points(60)
+	_, height := c.Size()
+	leg.Draw(draw.Crop(dc, 0, 0, 0, -(height - strip)))
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
 		return "", err
