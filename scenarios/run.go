@@ -29,6 +29,10 @@ type RunOptions struct {
 	// SchedulerConfig, when set, replaces the scenario's scheduler
 	// configuration (policy comparisons).
 	SchedulerConfig *scheduler.Configuration
+	// Progress, when set, is called every 1% of the scenario's duration
+	// with the simulated time and the number of events fired so far (the
+	// CLI draws a bar from it on a terminal).
+	Progress func(now sim.Time, events uint64)
 }
 
 // Summary is summary.json: what ran and what came out.
@@ -194,6 +198,20 @@ func Start(l *Loaded, opts RunOptions) (*Run, error) {
 	r.scheduleGenerators()
 	for i := range l.Timeline {
 		r.scheduleAction(&l.Timeline[i])
+	}
+	if opts.Progress != nil {
+		step := sc.Spec.Duration / 100
+		if step < time.Second {
+			step = time.Second
+		}
+		var tick sim.HandlerFunc
+		tick = func(now sim.Time) {
+			opts.Progress(now, k.Fired())
+			if now.Add(step) <= sim.Time(sc.Spec.Duration) {
+				k.After(step, tick)
+			}
+		}
+		k.After(step, tick)
 	}
 	r.installStopWhen()
 	return r, nil

@@ -4,15 +4,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"time"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/scenarios"
+	"github.com/kubesim/kubesim/sim"
 )
 
 func newRunCmd() *cobra.Command {
@@ -58,6 +62,9 @@ Exit codes: 0 ok, 1 error, 2 bad input (invalid scenario or flags),
 				}
 				opts.SchedulerConfig = cfg
 			}
+			if f, ok := cmd.ErrOrStderr().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+				opts.Progress = runProgress(f, l.Scenario.Spec.Duration)
+			}
 			wallStart := time.Now()
 			r, err := scenarios.Start(l, opts)
 			if err != nil {
@@ -95,6 +102,20 @@ Exit codes: 0 ok, 1 error, 2 bad input (invalid scenario or flags),
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "summary format: table or json")
 	cmd.Flags().StringVar(&schedCfg, "scheduler-config", "", "a KubeSchedulerConfiguration file or built-in profile, replacing the scenario's")
 	return cmd
+}
+
+// runProgress draws simulated time and events per wall second on a
+// terminal.
+func runProgress(w *os.File, total time.Duration) func(sim.Time, uint64) {
+	bar := progressbar.NewOptions64(int64(total/time.Second), progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription("simulated s"), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(),
+		progressbar.OptionThrottle(100*time.Millisecond))
+	start := time.Now()
+	return func(now sim.Time, events uint64) {
+		rate := float64(events) / max(time.Since(start).Seconds(), 1e-9)
+		bar.Describe(fmt.Sprintf("simulated s (%.0f events/s)", rate))
+		_ = bar.Set64(int64(time.Duration(now) / time.Second))
+	}
 }
 
 func printSummary(w io.Writer, s *scenarios.Summary, dir string) error {
