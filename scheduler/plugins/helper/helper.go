@@ -3,6 +3,9 @@
 package helper
 
 import (
+	"fmt"
+
+	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/scheduler/framework"
 )
 
@@ -58,4 +61,24 @@ func BuildBrokenLinearFunction(shape []FunctionShapePoint) func(int64) int64 {
 		}
 		return shape[len(shape)-1].Score
 	}
+}
+
+// As converts the old and new objects of a cluster event to their concrete
+// type for a queueing hint; a nil object stays the zero value (nil), and
+// any other type is an error (upstream util.As).
+func As[T model.Object](oldObj, newObj model.Object) (T, T, error) {
+	var o, n T
+	if oldObj != nil {
+		var ok bool
+		if o, ok = oldObj.(T); !ok {
+			return o, n, fmt.Errorf("expected %T, got %T", o, oldObj)
+		}
+	}
+	if newObj != nil {
+		var ok bool
+		if n, ok = newObj.(T); !ok {
+			return o, n, fmt.Errorf("expected %T, got %T", n, newObj)
+		}
+	}
+	return o, n, nil
 }

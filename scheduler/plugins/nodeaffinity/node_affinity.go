@@ -300,18 +300,5 @@ func (pl *Plugin) isSchedulableAfterNodeChange(pod *model.Pod, oldObj, newObj mo
 }
 
 func asNodes(oldObj, newObj model.Object) (*model.Node, *model.Node, error) {
-	var o, n *model.Node
-	if oldObj != nil {
-		var ok bool
-		if o, ok = oldObj.(*model.Node); !ok {
-			return nil, nil, fmt.Errorf("expected *model.Node, got %T", oldObj)
-		}
-	}
-	if newObj != nil {
-		var ok bool
-		if n, ok = newObj.(*model.Node); !ok {
-			return nil, nil, fmt.Errorf("expected *model.Node, got %T", newObj)
-		}
-	}
-	return o, n, nil
+	return helper.As[*model.Node](oldObj, newObj)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/scheduler/framework"
+	"github.com/kubesim/kubesim/scheduler/plugins/helper"
 )
 
 // EventsToRegister lists the events that may make a pod this plugin
@@ -19,40 +20,12 @@ func (f *Fit) EventsToRegister() []framework.ClusterEventWithHint {
 }
 
 // asPods converts hint arguments; nil objects stay nil.
-func asPods(oldObj, newObj model.Object) (oldPod, newPod *model.Pod, err error) {
-	if newObj != nil {
-		p, ok := newObj.(*model.Pod)
-		if !ok {
-			return nil, nil, fmt.Errorf("expected *model.Pod, but got %T", newObj)
-		}
-		newPod = p
-	}
-	if oldObj != nil {
-		p, ok := oldObj.(*model.Pod)
-		if !ok {
-			return nil, nil, fmt.Errorf("expected *model.Pod, but got %T", oldObj)
-		}
-		oldPod = p
-	}
-	return oldPod, newPod, nil
+func asPods(oldObj, newObj model.Object) (*model.Pod, *model.Pod, error) {
+	return helper.As[*model.Pod](oldObj, newObj)
 }
 
-func asNodes(oldObj, newObj model.Object) (oldNode, newNode *model.Node, err error) {
-	if newObj != nil {
-		n, ok := newObj.(*model.Node)
-		if !ok {
-			return nil, nil, fmt.Errorf("expected *model.Node, but got %T", newObj)
-		}
-		newNode = n
-	}
-	if oldObj != nil {
-		n, ok := oldObj.(*model.Node)
-		if !ok {
-			return nil, nil, fmt.Errorf("expected *model.Node, but got %T", oldObj)
-		}
-		oldNode = n
-	}
-	return oldNode, newNode, nil
+func asNodes(oldObj, newObj model.Object) (*model.Node, *model.Node, error) {
+	return helper.As[*model.Node](oldObj, newObj)
 }
 
 // isSchedulableAfterPodEvent: deleting a pod that was bound or nominated

@@ -157,35 +157,9 @@ func (*Plugin) isSchedulableAfterPodTolerationChange(pod *model.Pod, oldObj, new
 }
 
 func asNodes(oldObj, newObj model.Object) (*model.Node, *model.Node, error) {
-	var o, n *model.Node
-	if oldObj != nil {
-		var ok bool
-		if o, ok = oldObj.(*model.Node); !ok {
-			return nil, nil, fmt.Errorf("expected *model.Node, got %T", oldObj)
-		}
-	}
-	if newObj != nil {
-		var ok bool
-		if n, ok = newObj.(*model.Node); !ok {
-			return nil, nil, fmt.Errorf("expected *model.Node, got %T", newObj)
-		}
-	}
-	return o, n, nil
+	return helper.As[*model.Node](oldObj, newObj)
 }
 
 func asPods(oldObj, newObj model.Object) (*model.Pod, *model.Pod, error) {
-	var o, n *model.Pod
-	if oldObj != nil {
-		var ok bool
-		if o, ok = oldObj.(*model.Pod); !ok {
-			return nil, nil, fmt.Errorf("expected *model.Pod, got %T", oldObj)
-		}
-	}
-	if newObj != nil {
-		var ok bool
-		if n, ok = newObj.(*model.Pod); !ok {
-			return nil, nil, fmt.Errorf("expected *model.Pod, got %T", newObj)
-		}
-	}
-	return o, n, nil
+	return helper.As[*model.Pod](oldObj, newObj)
 }
