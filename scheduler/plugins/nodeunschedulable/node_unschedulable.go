@@ -1,7 +1,6 @@
 package nodeunschedulable
 
 import (
-
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/scheduler/framework"
 	"github.com/kubesim/kubesim/scheduler/plugins/helper"
