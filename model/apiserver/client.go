@@ -104,8 +104,14 @@ func (c *client) call(write bool, op func()) {
 // batch. run performs it against the cache and returns the callback that
 // answers the caller; with etcd that callback runs after the commit, or is
 // replaced by the commit's error.
-func (c *client) write(run func() (answer func(), fail func(error))) {
-	c.call(true, func() {
+func (c *client) write(run func() (answer func(), fail func(error))) { c.do(true, run) }
+
+// read runs a read the same way; with etcd it waits behind the batch in
+// flight (see Get).
+func (c *client) read(run func() (answer func(), fail func(error))) { c.do(false, run) }
+
+func (c *client) do(write bool, run func() (answer func(), fail func(error))) {
+	c.call(write, func() {
 		if c.s.etcd == nil {
 			answer, _ := run()
 			answer()
@@ -122,6 +128,7 @@ func (c *client) write(run func() (answer func(), fail func(error))) {
 				}
 				answer()
 			},
+			read: !write,
 		})
 	})
 }
@@ -186,28 +193,6 @@ func (c *client) List(kind string, done func([]model.Object, error)) {
 	})
 }
 
-func (c *client) read(run func() (func(), func(error))) {
-	c.call(false, func() {
-		if c.s.etcd == nil {
-			answer, _ := run()
-			answer()
-			return
-		}
-		var answer func()
-		var fail func(error)
-		c.s.submit(&pendingOp{
-			exec: func() { answer, fail = run() },
-			finish: func(err error) {
-				if err != nil {
-					fail(err)
-					return
-				}
-				answer()
-			},
-			read: true,
-		})
-	})
-}
 
 func (c *client) Bind(namespace, name, node string, done func(error)) {
 	c.write(func() (func(), func(error)) { return errAnswer(done, c.s.Bind(namespace, name, node)) })
