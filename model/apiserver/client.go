@@ -193,7 +193,6 @@ func (c *client) List(kind string, done func([]model.Object, error)) {
 	})
 }
 
-
 func (c *client) Bind(namespace, name, node string, done func(error)) {
 	c.write(func() (func(), func(error)) { return errAnswer(done, c.s.Bind(namespace, name, node)) })
 }
