@@ -60,6 +60,18 @@ func TestRunWritesOutputs(t *testing.T) {
 		_, err := os.Stat(filepath.Join(dir, f))
 		require.NoError(t, err, f)
 	}
+	// Profiles are pprof files (gzip-compressed protocol buffers).
+	cpu, mem := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "mem.pprof")
+	_, errOut, code = run(t, "run", "quickstart", "--cpuprofile", cpu, "--memprofile", mem)
+	require.Equal(t, 0, code, errOut)
+	for _, f := range []string{cpu, mem} {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		require.True(t, len(b) > 2 && b[0] == 0x1f && b[1] == 0x8b, "%s is not a gzip pprof file", f)
+	}
+	_, errOut, code = run(t, "run", "quickstart", "--cpuprofile", filepath.Join(dir, "missing", "cpu.pprof"))
+	require.Equal(t, 1, code, "an unwritable profile path is an error")
+
 	_, _, code = run(t, "run", "no-such-scenario")
 	require.Equal(t, 2, code)
 	_, _, code = run(t, "run", "quickstart", "--seed", "-1")

@@ -26,6 +26,8 @@ func newRunCmd() *cobra.Command {
 		strict    bool
 		output    string
 		schedCfg  string
+		cpuProf   string
+		memProf   string
 	)
 	cmd := &cobra.Command{
 		Use:   "run SCENARIO",
@@ -70,9 +72,16 @@ Exit codes: 0 ok, 1 error, 2 bad input (invalid scenario or flags),
 			if err != nil {
 				return err
 			}
+			stopProfiles, err := startProfiles(cpuProf, memProf)
+			if err != nil {
+				return err
+			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "seed=%d scenario=%s (reproduce with: kubesim run %s --seed %d)\n",
 				r.Summary.Seed, l.Scenario.Name(), args[0], r.Summary.Seed)
 			r.Execute()
+			if err := stopProfiles(); err != nil {
+				return err
+			}
 			if err := r.Finish(time.Since(wallStart)); err != nil {
 				return err
 			}
@@ -101,6 +110,8 @@ Exit codes: 0 ok, 1 error, 2 bad input (invalid scenario or flags),
 	cmd.Flags().BoolVar(&strict, "strict", false, "treat unknown fields and unmodeled kinds as errors")
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "summary format: table or json")
 	cmd.Flags().StringVar(&schedCfg, "scheduler-config", "", "a KubeSchedulerConfiguration file or built-in profile, replacing the scenario's")
+	cmd.Flags().StringVar(&cpuProf, "cpuprofile", "", "write a pprof CPU profile of the run to this file")
+	cmd.Flags().StringVar(&memProf, "memprofile", "", "write a pprof heap profile, taken when the run ends, to this file")
 	return cmd
 }
 
