@@ -187,6 +187,35 @@ func TestRestoreWithOpenWatches(t *testing.T) {
 	assert.Equal(t, 0, follower.Stats().Watchers, "both watches were at revision 5, below the compaction")
 }
 
+// An Image is the snapshot without the bytes: restoring it gives the same
+// state, and later writes to the source change neither the image nor the
+// stores restored from it.
+func TestImageRestore(t *testing.T) {
+	src := NewStore(Config{})
+	for i := 0; i < 12; i++ {
+		mustPut(t, src, string(rune('a'+i%4)), string(rune('0'+i)))
+	}
+	_, err := src.DeleteRange(b("b"), nil)
+	require.NoError(t, err)
+	require.NoError(t, src.Compact(5))
+	want := src.Snapshot()
+	img := src.Image()
+
+	dst := NewStore(Config{})
+	mustPut(t, dst, "junk", "overwritten by the restore")
+	dst.RestoreImage(img)
+	assert.Equal(t, want, dst.Snapshot())
+	assert.Equal(t, want, img.Encode(0))
+
+	mustPut(t, src, "a", "changed")
+	mustPut(t, dst, "c", "changed too")
+	require.NoError(t, src.Compact(src.Rev()))
+	assert.Equal(t, want, img.Encode(0), "the image is immutable")
+	again := NewStore(Config{})
+	again.RestoreImage(img)
+	assert.Equal(t, want, again.Snapshot())
+}
+
 func TestRestoreRejectsCorruptSnapshots(t *testing.T) {
 	s := NewStore(Config{})
 	mustPut(t, s, "k", "v")

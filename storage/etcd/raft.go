@@ -30,6 +30,10 @@ type StateMachine interface {
 	Apply(index uint64, data []byte)
 	Snapshot() []byte
 	Restore(data []byte)
+	// SnapshotImage and RestoreImage are Snapshot and Restore without the
+	// serialization: the image is an *Image.
+	SnapshotImage() any
+	RestoreImage(image any)
 }
 
 // RaftConfig configures a RaftBackend.
@@ -302,6 +306,17 @@ func (m *raftMember) Snapshot() []byte { return m.store.Snapshot() }
 
 func (m *raftMember) Restore(data []byte) {
 	m.store.Restore(data)
+	m.store.last = nil
+	m.b.applied(m)
+}
+
+// SnapshotImage and RestoreImage let the raft layer keep snapshots as
+// Images that share values with the live store (storage/raft's
+// ImageStateMachine) rather than as a serialized copy per member.
+func (m *raftMember) SnapshotImage() any { return m.store.Image() }
+
+func (m *raftMember) RestoreImage(image any) {
+	m.store.RestoreImage(image.(*Image))
 	m.store.last = nil
 	m.b.applied(m)
 }

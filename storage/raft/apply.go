@@ -15,7 +15,7 @@ import (
 func (m *member) apply(rd etcdraft.Ready) {
 	if !etcdraft.IsEmptySnap(rd.Snapshot) {
 		idx := rd.Snapshot.GetMetadata().GetIndex()
-		m.sm.Restore(rd.Snapshot.GetData())
+		m.restore(rd.Snapshot)
 		m.applied = idx
 	}
 	for _, e := range rd.CommittedEntries {
@@ -43,7 +43,7 @@ func (m *member) maybeSnapshot() {
 		return
 	}
 	idx := m.applied
-	if _, err := m.storage.CreateSnapshot(idx, m.c.confState, m.sm.Snapshot()); err != nil {
+	if _, err := m.storage.CreateSnapshot(idx, m.c.confState, m.takeSnapshot(idx)); err != nil {
 		panic(fmt.Sprintf("raft: member %d: snapshot at %d: %v", m.id, idx, err))
 	}
 	m.snapIndex = idx

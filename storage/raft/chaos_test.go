@@ -29,8 +29,9 @@ func chaosConfig() Config {
 	return cfg
 }
 
+// Odd seeds keep snapshots as images (ImageStateMachine), even ones as bytes.
 func runChaos(t testing.TB, seed uint64, cfg Config, chaosFor time.Duration) *testCluster {
-	tc := newTestCluster(t, seed, cfg)
+	tc := newTestClusterImages(t, seed, cfg, seed%2 == 1)
 	ch := &chaos{tc: tc, r: sim.NewRand(seed, "test/chaos"), seed: seed}
 	ch.propose(0)
 	ch.fault(0)

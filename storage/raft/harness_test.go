@@ -86,13 +86,38 @@ type testCluster struct {
 	rec *sim.Recorder
 }
 
+// imageSM is a logSM whose snapshots are in-memory images (an
+// ImageStateMachine): the path storage/etcd takes.
+type imageSM struct{ *logSM }
+
+type logImage struct {
+	log  []applied
+	last uint64
+}
+
+func (s imageSM) SnapshotImage() any { return &logImage{log: slices.Clone(s.log), last: s.last} }
+
+func (s imageSM) RestoreImage(image any) {
+	img := image.(*logImage)
+	s.log, s.last = slices.Clone(img.log), img.last
+}
+
 func newTestCluster(t testing.TB, seed uint64, cfg Config) *testCluster {
+	return newTestClusterImages(t, seed, cfg, false)
+}
+
+// newTestClusterImages is newTestCluster whose state machines keep their
+// snapshots as images when images is set.
+func newTestClusterImages(t testing.TB, seed uint64, cfg Config, images bool) *testCluster {
 	t.Helper()
 	tc := &testCluster{t: t, k: sim.NewKernel(seed), sms: map[uint64]*logSM{}, chk: newChecker(), rec: &sim.Recorder{}}
 	tc.k.Journal().Subscribe(tc.rec.Subscriber())
 	c, err := NewCluster(tc.k, cfg, func(id uint64) StateMachine {
 		sm := &logSM{id: id, chk: tc.chk}
 		tc.sms[id] = sm
+		if images {
+			return imageSM{sm}
+		}
 		return sm
 	})
 	if err != nil {

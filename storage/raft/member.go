@@ -26,6 +26,7 @@ type member struct {
 	// Durable: what the member has fsynced, and its disk.
 	storage   *etcdraft.MemoryStorage
 	snapIndex uint64 // index of storage's latest snapshot
+	snapImage any    // its image, when the state machine makes images
 	disk      disk
 	entropy   *entropy
 	tickRand  *sim.Rand
@@ -43,7 +44,9 @@ type member struct {
 	tickOwed    bool // a tick fired while writing; deliver it after Advance
 	pumpPending bool
 	reads       []*pendingRead // linearizable reads this member leads
-	drops       dropWindow
+	// recentImages are images that MsgSnaps sent or received may refer to.
+	recentImages []indexedImage
+	drops        dropWindow
 
 	tickTimer, diskTimer, pumpTimer sim.Timer
 	tickH, diskH, pumpH             sim.Handler
@@ -112,7 +115,7 @@ func (m *member) start() error {
 	}
 	m.sm = m.c.newSM(m.id)
 	if applied > bootstrapIndex {
-		m.sm.Restore(snap.GetData())
+		m.restore(snap)
 	}
 	m.up = true
 	m.applied = applied
@@ -136,6 +139,7 @@ func (m *member) stop() {
 	m.up = false
 	m.incarnation++
 	m.rn, m.sm = nil, nil
+	m.recentImages = nil
 	m.applied = 0
 	m.writing, m.inflight = false, etcdraft.Ready{}
 	m.tickOwed, m.pumpPending = false, false

@@ -1,6 +1,8 @@
 package raft
 
 import (
+	"bytes"
+
 	"github.com/kubesim/kubesim/sim"
 	pb "go.etcd.io/raft/v3/raftpb"
 )
@@ -50,6 +52,7 @@ type delivery struct {
 	fromInc uint64
 	to      *member
 	toInc   uint64
+	image   any // a MsgSnap's image, when the state machine makes images
 }
 
 // Fire delivers the message, or drops it if the receiver is gone or cut off.
@@ -62,6 +65,9 @@ func (d *delivery) Fire(now sim.Time) {
 			d.from.reportSnapshot(d.fromInc, to.id, false)
 		}
 		return
+	}
+	if d.image != nil {
+		to.rememberImage(d.msg.GetSnapshot().GetMetadata().GetIndex(), d.image)
 	}
 	to.step(d.msg)
 	to.schedulePump()
@@ -95,8 +101,10 @@ func (c *Cluster) send(m *member, msgs []*pb.Message) {
 			}
 			continue
 		}
-		c.k.At(c.net.arrive(now, m.id, to.id), &delivery{
-			c: c, msg: msg, from: m, fromInc: m.incarnation, to: to, toInc: to.incarnation,
-		})
+		d := &delivery{c: c, msg: msg, from: m, fromInc: m.incarnation, to: to, toInc: to.incarnation}
+		if snap && bytes.Equal(msg.GetSnapshot().GetData(), imageMarker) {
+			d.image = m.imageAt(msg.GetSnapshot().GetMetadata().GetIndex())
+		}
+		c.k.At(c.net.arrive(now, m.id, to.id), d)
 	}
 }

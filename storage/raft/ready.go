@@ -1,6 +1,7 @@
 package raft
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/kubesim/kubesim/sim"
@@ -124,7 +125,12 @@ func (m *member) persist(rd etcdraft.Ready) {
 		if err := m.storage.ApplySnapshot(rd.Snapshot); err != nil {
 			panic(fmt.Sprintf("raft: member %d: persist snapshot %d: %v", m.id, rd.Snapshot.GetMetadata().GetIndex(), err))
 		}
-		m.snapIndex = rd.Snapshot.GetMetadata().GetIndex()
+		idx := rd.Snapshot.GetMetadata().GetIndex()
+		m.snapImage = nil
+		if bytes.Equal(rd.Snapshot.GetData(), imageMarker) {
+			m.snapImage = m.imageAt(idx)
+		}
+		m.snapIndex = idx
 	}
 	if !etcdraft.IsEmptyHardState(rd.HardState) {
 		_ = m.storage.SetHardState(rd.HardState) // never fails

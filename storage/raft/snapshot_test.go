@@ -11,11 +11,18 @@ import (
 // others commit far more than SnapshotCount entries finds the leader's log
 // compacted past its position and is sent a snapshot (MsgSnap); it restores
 // from it and converges. A restart then restores from its own snapshot.
+// It runs with snapshots as bytes and as images (ImageStateMachine).
 func TestLaggingFollowerCatchesUpBySnapshot(t *testing.T) {
+	for _, images := range []bool{false, true} {
+		t.Run(fmt.Sprintf("images=%v", images), func(t *testing.T) { testLaggingFollowerCatchesUpBySnapshot(t, images) })
+	}
+}
+
+func testLaggingFollowerCatchesUpBySnapshot(t *testing.T, images bool) {
 	cfg := DefaultConfig()
 	cfg.SnapshotCount = 20
 	cfg.SnapshotCatchUpEntries = 5
-	tc := newTestCluster(t, 11, cfg)
+	tc := newTestClusterImages(t, 11, cfg, images)
 	leader := tc.waitLeader(30 * time.Second)
 	lagger := leader%3 + 1
 	if err := tc.c.Isolate(lagger); err != nil {
