@@ -64,6 +64,13 @@
 // behind the leader's compacted log is sent the snapshot (MsgSnap) and
 // Restores from it.
 //
+// A state machine that implements ImageStateMachine hands out immutable
+// in-memory images instead of bytes (storage/etcd's images share values with
+// the live store). The snapshot's data is then a marker; the member keeps the
+// image with its durable storage, and a MsgSnap carries it to the follower.
+// Nothing observable changes, but no member holds a serialized copy of the
+// whole state, which would otherwise double the memory of a long run.
+//
 // # Faults
 //
 // Crash loses the process: raft's volatile state, the state machine, and the
