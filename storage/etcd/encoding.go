@@ -82,6 +82,9 @@ func (e *enc) bool1(v bool) {
 type dec struct {
 	b   []byte
 	err error
+	// shared makes bytes return sub-slices of b rather than copies: for
+	// input that is never modified, such as committed raft entries.
+	shared bool
 }
 
 func (d *dec) fail(err error) {
@@ -137,8 +140,13 @@ func (d *dec) bytes() []byte {
 	if n == 0 {
 		return nil
 	}
-	p := make([]byte, n)
-	copy(p, d.b[:n])
+	var p []byte
+	if d.shared {
+		p = d.b[:n:n]
+	} else {
+		p = make([]byte, n)
+		copy(p, d.b[:n])
+	}
 	d.b = d.b[n:]
 	return p
 }
@@ -292,9 +300,13 @@ func encodeOp(e *enc, op *RequestOp) error {
 // Unmarshal decodes data into r, replacing its contents. It rejects
 // truncated or trailing bytes, unknown tags and enum values, non-minimal
 // varints and counts the input cannot hold, and never panics.
-func (r *Request) Unmarshal(data []byte) error {
+func (r *Request) Unmarshal(data []byte) error { return r.unmarshal(data, false) }
+
+// unmarshal decodes data; with shared, the request's byte fields are
+// sub-slices of data, which must then never be modified.
+func (r *Request) unmarshal(data []byte, shared bool) error {
 	*r = Request{}
-	d := dec{b: data}
+	d := dec{b: data, shared: shared}
 	if v := d.byte1(); d.err == nil && v != requestFormat {
 		return fmt.Errorf("etcd: unknown request format %d", v)
 	}

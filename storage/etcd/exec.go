@@ -184,9 +184,13 @@ func (s *Store) put(w *writeTxn, p *PutRequest) *PutResponse {
 		s.tree.ReplaceOrInsert(ki)
 	}
 	last := ki.last()
+	value := p.Value
+	if !s.sharedValues {
+		value = bytes.Clone(value) // the caller's buffer
+	}
 	rec := &record{
 		key:   ki.key,
-		value: bytes.Clone(p.Value),
+		value: value,
 		main:  w.rev,
 		sub:   int64(len(w.changes)),
 		prev:  last,

@@ -68,6 +68,9 @@ type Store struct {
 	cfg  Config
 	tree *btree.BTreeG[*keyIndex]
 	log  []*record // every retained record, in (main, sub) order
+	// sharedValues is set while Apply executes a request decoded from
+	// immutable entry data: put keeps values without copying them.
+	sharedValues bool
 
 	rev        int64 // revision of the last completed write; a fresh store is at 1, as etcd's
 	compactRev int64 // revision of the last compaction (0: none)
@@ -254,6 +257,11 @@ func (s *Store) DisarmAlarm() {
 // Restore); index 0 applies without index bookkeeping. An empty or
 // undecodable entry only advances the index. The response is kept for
 // Response(req.ID) when the ID is not zero.
+//
+// data must never be modified afterwards: the store keeps the values it
+// carries as sub-slices of it rather than copies, so the members of a raft
+// cluster, which are handed the same committed bytes, share one copy of
+// every value. Committed raft entries and proposals are immutable.
 func (s *Store) Apply(index uint64, data []byte) {
 	s.last = nil
 	if index != 0 {
@@ -266,11 +274,13 @@ func (s *Store) Apply(index uint64, data []byte) {
 		return
 	}
 	var req Request
-	if err := req.Unmarshal(data); err != nil {
+	if err := req.unmarshal(data, true); err != nil {
 		s.stats.Undecodable++
 		return
 	}
+	s.sharedValues = true
 	resp := s.Do(&req)
+	s.sharedValues = false
 	s.last = resp
 	if req.ID != 0 {
 		s.remember(resp)

@@ -20,8 +20,9 @@ type StateMachine interface {
 	// Apply applies the committed entry at index. Entries arrive in
 	// increasing index order, each once per state-machine instance; indices
 	// may skip entries that carry no data (the no-op every new leader
-	// appends). data belongs to raft's log: read it, copy what you keep,
-	// never modify it.
+	// appends). data is immutable: never modify it. It may be kept: every
+	// member is handed the same bytes, so what members keep of it they
+	// share.
 	Apply(index uint64, data []byte)
 	// Snapshot returns the state as of the last applied entry. The member
 	// stores it with its log, compacts the log behind it, and ships it to
