@@ -125,28 +125,14 @@ func (c *Controller) deleteRS(rs *model.ReplicaSet) {
 // resolveControllerRef returns the ReplicaSet a controller reference names,
 // or nil when it is not a ReplicaSet or the UID does not match.
 func (c *Controller) resolveControllerRef(ns string, ref *model.OwnerReference) *model.ReplicaSet {
-	if ref.Kind != rsKind {
-		return nil
-	}
-	rs, ok := c.rss.Get(ns, ref.Name)
-	if !ok || rs.UID != ref.UID {
-		return nil
-	}
+	rs, _ := c.rss.ResolveControllerRef(rsKind, ns, ref)
 	return rs
 }
 
 // podReplicaSets returns the ReplicaSets whose selector matches the pod
 // (the lister's GetPodReplicaSets).
 func (c *Controller) podReplicaSets(p *model.Pod) []*model.ReplicaSet {
-	var out []*model.ReplicaSet
-	for _, rs := range c.rss.List(p.Namespace) {
-		sel, err := model.LabelSelectorAsSelector(rs.Spec.Selector)
-		if err != nil || sel.Empty() || !sel.Matches(p.Labels) {
-			continue
-		}
-		out = append(out, rs)
-	}
-	return out
+	return c.rss.Selecting(p.Namespace, p.Labels, func(rs *model.ReplicaSet) *model.LabelSelector { return rs.Spec.Selector })
 }
 
 func (c *Controller) addPod(p *model.Pod) {

@@ -82,28 +82,14 @@ func (c *Controller) event(kind string, set *model.StatefulSet, fields ...sim.Fi
 // --- event handlers (stateful_set.go) --------------------------------------
 
 func (c *Controller) resolveControllerRef(ns string, ref *model.OwnerReference) *model.StatefulSet {
-	if ref.Kind != setKind {
-		return nil
-	}
-	set, ok := c.sets.Get(ns, ref.Name)
-	if !ok || set.UID != ref.UID {
-		return nil
-	}
+	set, _ := c.sets.ResolveControllerRef(setKind, ns, ref)
 	return set
 }
 
 // podSets returns the sets whose selector matches an orphan pod
 // (getStatefulSetsForPod).
 func (c *Controller) podSets(p *model.Pod) []*model.StatefulSet {
-	var out []*model.StatefulSet
-	for _, set := range c.sets.List(p.Namespace) {
-		sel, err := model.LabelSelectorAsSelector(set.Spec.Selector)
-		if err != nil || sel.Empty() || !sel.Matches(p.Labels) {
-			continue
-		}
-		out = append(out, set)
-	}
-	return out
+	return c.sets.Selecting(p.Namespace, p.Labels, func(set *model.StatefulSet) *model.LabelSelector { return set.Spec.Selector })
 }
 
 func (c *Controller) addPod(p *model.Pod) {

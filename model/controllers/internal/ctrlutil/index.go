@@ -98,6 +98,37 @@ func sortedValues[T any](m map[string]T) []T {
 // List returns a namespace's objects sorted by name.
 func (ix *ObjectIndex[T]) List(ns string) []T { return sortedValues(ix.byNS[ns]) }
 
+// ResolveControllerRef returns the object of the given kind a controller
+// reference names, if it is cached with the reference's UID (each
+// controller's resolveControllerRef: a recreated object of the same name is
+// not the owner).
+func (ix *ObjectIndex[T]) ResolveControllerRef(kind, ns string, ref *model.OwnerReference) (T, bool) {
+	var zero T
+	if ref.Kind != kind {
+		return zero, false
+	}
+	o, ok := ix.Get(ns, ref.Name)
+	if !ok || o.GetObjectMeta().UID != ref.UID {
+		return zero, false
+	}
+	return o, true
+}
+
+// Selecting returns the objects in ns whose label selector matches labels;
+// an invalid or empty selector matches nothing (the listers'
+// Get<Kind>sFor<Child> that controllers use to adopt orphans).
+func (ix *ObjectIndex[T]) Selecting(ns string, labels map[string]string, selector func(T) *model.LabelSelector) []T {
+	var out []T
+	for _, o := range ix.List(ns) {
+		sel, err := model.LabelSelectorAsSelector(selector(o))
+		if err != nil || sel.Empty() || !sel.Matches(labels) {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
 // Owned returns the objects whose controller reference has uid, sorted by
 // key.
 func (ix *ObjectIndex[T]) Owned(uid string) []T { return sortedValues(ix.byOwner[uid]) }

@@ -43,6 +43,42 @@ func TestObjectIndex(t *testing.T) {
 	require.Equal(t, []string{"a", "c"}, names(ix.Owned("rs-uid")))
 }
 
+func TestResolveControllerRefAndSelecting(t *testing.T) {
+	rs := func(name, uid string, sel *model.LabelSelector) *model.ReplicaSet {
+		return &model.ReplicaSet{ObjectMeta: model.ObjectMeta{Name: name, Namespace: "default", UID: uid},
+			Spec: model.ReplicaSetSpec{Selector: sel}}
+	}
+	web := &model.LabelSelector{MatchLabels: map[string]string{"app": "web"}}
+	ix := NewObjectIndex[*model.ReplicaSet]()
+	ix.Set(rs("web", "u1", web))
+	ix.Set(rs("all", "u2", &model.LabelSelector{})) // empty: selects nothing
+	ix.Set(rs("bad", "u3", &model.LabelSelector{MatchExpressions: []model.LabelSelectorRequirement{{Key: "app", Operator: "Bogus"}}}))
+	ix.Set(rs("web2", "u4", web))
+
+	for _, tc := range []struct {
+		ref  model.OwnerReference
+		want string
+	}{
+		{model.OwnerReference{Kind: "ReplicaSet", Name: "web", UID: "u1"}, "web"},
+		{model.OwnerReference{Kind: "ReplicaSet", Name: "web", UID: "old"}, ""}, // recreated under the same name
+		{model.OwnerReference{Kind: "StatefulSet", Name: "web", UID: "u1"}, ""},
+		{model.OwnerReference{Kind: "ReplicaSet", Name: "gone", UID: "u9"}, ""},
+	} {
+		got, ok := ix.ResolveControllerRef("ReplicaSet", "default", &tc.ref)
+		require.Equal(t, tc.want != "", ok, "%+v", tc.ref)
+		if ok {
+			require.Equal(t, tc.want, got.Name)
+		}
+	}
+	sel := func(r *model.ReplicaSet) *model.LabelSelector { return r.Spec.Selector }
+	var got []string
+	for _, r := range ix.Selecting("default", map[string]string{"app": "web"}, sel) {
+		got = append(got, r.Name)
+	}
+	require.Equal(t, []string{"web", "web2"}, got)
+	require.Empty(t, ix.Selecting("other", map[string]string{"app": "web"}, sel))
+}
+
 func TestKeySets(t *testing.T) {
 	s := KeySets{}
 	s.Set("uid", "ns/b", true)
