@@ -82,3 +82,22 @@ func As[T model.Object](oldObj, newObj model.Object) (T, T, error) {
 	}
 	return o, n, nil
 }
+
+// IsSchedulableAfterClaimChange is the queueing hint of the volume plugins
+// for an added or updated PersistentVolumeClaim: the pod is worth retrying
+// only when it references the claim.
+func IsSchedulableAfterClaimChange(pod *model.Pod, _, newObj model.Object) (framework.QueueingHint, error) {
+	pvc, ok := newObj.(*model.PersistentVolumeClaim)
+	if !ok {
+		return framework.Queue, fmt.Errorf("expected a PersistentVolumeClaim, got %T", newObj)
+	}
+	if pvc.Namespace != pod.Namespace {
+		return framework.QueueSkip, nil
+	}
+	for _, v := range pod.Spec.Volumes {
+		if v.PersistentVolumeClaim != nil && v.PersistentVolumeClaim.ClaimName == pvc.Name {
+			return framework.Queue, nil
+		}
+	}
+	return framework.QueueSkip, nil
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/scheduler/framework"
+	"github.com/kubesim/kubesim/scheduler/plugins/helper"
 )
 
 const (
@@ -316,7 +317,7 @@ func (*Plugin) EventsToRegister() []framework.ClusterEventWithHint {
 	return []framework.ClusterEventWithHint{
 		{Event: framework.ClusterEvent{Resource: framework.EventNode, ActionType: framework.Add | framework.UpdateNodeAllocatable}},
 		{Event: framework.ClusterEvent{Resource: framework.EventPod, ActionType: framework.Delete}, QueueingHintFn: isSchedulableAfterPodDeleted},
-		{Event: framework.ClusterEvent{Resource: framework.EventPersistentVolumeClaim, ActionType: framework.Add}, QueueingHintFn: isSchedulableAfterPVCAdded},
+		{Event: framework.ClusterEvent{Resource: framework.EventPersistentVolumeClaim, ActionType: framework.Add}, QueueingHintFn: helper.IsSchedulableAfterClaimChange},
 	}
 }
 
@@ -337,23 +338,6 @@ func isSchedulableAfterPodDeleted(_ *model.Pod, oldObj, newObj model.Object) (fr
 	for i := range deleted.Spec.Volumes {
 		v := &deleted.Spec.Volumes[i]
 		if v.PersistentVolumeClaim != nil || isInlineMigratable(v) {
-			return framework.Queue, nil
-		}
-	}
-	return framework.QueueSkip, nil
-}
-
-// isSchedulableAfterPVCAdded queues the pod when it references the claim.
-func isSchedulableAfterPVCAdded(pod *model.Pod, _, newObj model.Object) (framework.QueueingHint, error) {
-	pvc, ok := newObj.(*model.PersistentVolumeClaim)
-	if !ok {
-		return framework.Queue, fmt.Errorf("unexpected object %T in isSchedulableAfterPVCAdded", newObj)
-	}
-	if pvc.Namespace != pod.Namespace {
-		return framework.QueueSkip, nil
-	}
-	for _, v := range pod.Spec.Volumes {
-		if v.PersistentVolumeClaim != nil && v.PersistentVolumeClaim.ClaimName == pvc.Name {
 			return framework.Queue, nil
 		}
 	}

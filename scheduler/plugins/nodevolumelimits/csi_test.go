@@ -7,6 +7,7 @@ import (
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/scheduler/framework"
 	"github.com/kubesim/kubesim/scheduler/framework/fwtest"
+	"github.com/kubesim/kubesim/scheduler/plugins/helper"
 )
 
 const (
@@ -184,13 +185,13 @@ func TestQueueingHints(t *testing.T) {
 			scheduled(podWith("d", model.Volume{Name: "v", AWSElasticBlockStore: &model.AWSElasticBlockStoreVolumeSource{}})), nil, framework.Queue},
 		{"a deleted pod doesn't have any volume", isSchedulableAfterPodDeleted, podEBS, scheduled(podWith("d")), nil, framework.QueueSkip},
 		{"a deleted pod is not scheduled", isSchedulableAfterPodDeleted, podEBS, podWith("d", pvcVolume("csi-ebs.csi.aws.com-0")), nil, framework.QueueSkip},
-		{"a pod isn't in the same namespace as an added PVC", isSchedulableAfterPVCAdded, podWith("p"),
+		{"a pod isn't in the same namespace as an added PVC", helper.IsSchedulableAfterClaimChange, podWith("p"),
 			nil, &model.PersistentVolumeClaim{ObjectMeta: model.ObjectMeta{Namespace: "ns2"}}, framework.QueueSkip},
-		{"a pod is in the same namespace as an added PVC", isSchedulableAfterPVCAdded, podWith("p", pvcVolume("pvc1")),
+		{"a pod is in the same namespace as an added PVC", helper.IsSchedulableAfterClaimChange, podWith("p", pvcVolume("pvc1")),
 			nil, &model.PersistentVolumeClaim{ObjectMeta: model.ObjectMeta{Namespace: "default", Name: "pvc1"}}, framework.Queue},
-		{"a pod doesn't have the same PVC as an added PVC", isSchedulableAfterPVCAdded, podWith("p", pvcVolume("pvc1")),
+		{"a pod doesn't have the same PVC as an added PVC", helper.IsSchedulableAfterClaimChange, podWith("p", pvcVolume("pvc1")),
 			nil, &model.PersistentVolumeClaim{ObjectMeta: model.ObjectMeta{Namespace: "default", Name: "pvc2"}}, framework.QueueSkip},
-		{"a pod doesn't have any PVC attached", isSchedulableAfterPVCAdded, podWith("p"),
+		{"a pod doesn't have any PVC attached", helper.IsSchedulableAfterClaimChange, podWith("p"),
 			nil, &model.PersistentVolumeClaim{ObjectMeta: model.ObjectMeta{Namespace: "default", Name: "pvc2"}}, framework.QueueSkip},
 	}
 	for _, tt := range tests {

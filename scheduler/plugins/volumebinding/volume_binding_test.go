@@ -8,6 +8,7 @@ import (
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/scheduler/framework"
 	"github.com/kubesim/kubesim/scheduler/framework/fwtest"
+	"github.com/kubesim/kubesim/scheduler/plugins/helper"
 )
 
 // Fixtures follow upstream volume_binding_test.go and test_utils.go
@@ -752,10 +753,10 @@ func TestQueueingHints(t *testing.T) {
 		want    framework.QueueingHint
 		wantErr bool
 	}{
-		{"pvc the pod uses", isSchedulableAfterPersistentVolumeClaimChange, nil, makePVC("pvc-a", "sc"), framework.Queue, false},
-		{"pvc in another namespace", isSchedulableAfterPersistentVolumeClaimChange, nil, &model.PersistentVolumeClaim{ObjectMeta: model.ObjectMeta{Namespace: "other", Name: "pvc-a"}}, framework.QueueSkip, false},
-		{"unrelated pvc", isSchedulableAfterPersistentVolumeClaimChange, nil, makePVC("pvc-b", "sc"), framework.QueueSkip, false},
-		{"wrong type", isSchedulableAfterPersistentVolumeClaimChange, nil, sc(nil), framework.Queue, true},
+		{"pvc the pod uses", helper.IsSchedulableAfterClaimChange, nil, makePVC("pvc-a", "sc"), framework.Queue, false},
+		{"pvc in another namespace", helper.IsSchedulableAfterClaimChange, nil, &model.PersistentVolumeClaim{ObjectMeta: model.ObjectMeta{Namespace: "other", Name: "pvc-a"}}, framework.QueueSkip, false},
+		{"unrelated pvc", helper.IsSchedulableAfterClaimChange, nil, makePVC("pvc-b", "sc"), framework.QueueSkip, false},
+		{"wrong type", helper.IsSchedulableAfterClaimChange, nil, sc(nil), framework.Queue, true},
 		{"new class", isSchedulableAfterStorageClassChange, nil, sc(nil), framework.Queue, false},
 		{"allowedTopologies changed", isSchedulableAfterStorageClassChange, sc(topo("a")), sc(topo("b")), framework.Queue, false},
 		{"allowedTopologies unchanged", isSchedulableAfterStorageClassChange, sc(topo("a")), sc(topo("a")), framework.QueueSkip, false},

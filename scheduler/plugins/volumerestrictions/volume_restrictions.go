@@ -7,6 +7,7 @@ import (
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/scheduler/framework"
+	"github.com/kubesim/kubesim/scheduler/plugins/helper"
 )
 
 const (
@@ -236,7 +237,7 @@ func (pl *Plugin) EventsToRegister() []framework.ClusterEventWithHint {
 	return []framework.ClusterEventWithHint{
 		{Event: framework.ClusterEvent{Resource: framework.EventPod, ActionType: framework.Delete}, QueueingHintFn: isSchedulableAfterPodDeleted},
 		{Event: framework.ClusterEvent{Resource: framework.EventNode, ActionType: framework.Add}},
-		{Event: framework.ClusterEvent{Resource: framework.EventPersistentVolumeClaim, ActionType: framework.Add}, QueueingHintFn: isSchedulableAfterPVCAdded},
+		{Event: framework.ClusterEvent{Resource: framework.EventPersistentVolumeClaim, ActionType: framework.Add}, QueueingHintFn: helper.IsSchedulableAfterClaimChange},
 	}
 }
 
@@ -265,24 +266,6 @@ func isSchedulableAfterPodDeleted(pod *model.Pod, oldObj, newObj model.Object) (
 			if pv.PersistentVolumeClaim != nil && pv.PersistentVolumeClaim.ClaimName == v.PersistentVolumeClaim.ClaimName {
 				return framework.Queue, nil
 			}
-		}
-	}
-	return framework.QueueSkip, nil
-}
-
-// isSchedulableAfterPVCAdded queues the pod when it references the new
-// claim.
-func isSchedulableAfterPVCAdded(pod *model.Pod, _, newObj model.Object) (framework.QueueingHint, error) {
-	pvc, ok := newObj.(*model.PersistentVolumeClaim)
-	if !ok {
-		return framework.Queue, fmt.Errorf("unexpected object %T in isSchedulableAfterPVCAdded", newObj)
-	}
-	if pvc.Namespace != pod.Namespace {
-		return framework.QueueSkip, nil
-	}
-	for _, v := range pod.Spec.Volumes {
-		if v.PersistentVolumeClaim != nil && v.PersistentVolumeClaim.ClaimName == pvc.Name {
-			return framework.Queue, nil
 		}
 	}
 	return framework.QueueSkip, nil

@@ -6,6 +6,7 @@ import (
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/scheduler/framework"
 	"github.com/kubesim/kubesim/scheduler/framework/fwtest"
+	"github.com/kubesim/kubesim/scheduler/plugins/helper"
 )
 
 func podWithVolumes(name, node string, vols ...model.Volume) *model.Pod {
@@ -231,9 +232,9 @@ func TestQueueingHints(t *testing.T) {
 		{"deleted pod with the same claim", isSchedulableAfterPodDeleted, podWithVolumes("d", "n1", pvcVolume("claim")), nil, framework.Queue},
 		{"deleted pod without shared volumes", isSchedulableAfterPodDeleted, other, nil, framework.QueueSkip},
 		{"deleted pod in another namespace", isSchedulableAfterPodDeleted, otherNS, nil, framework.QueueSkip},
-		{"added referenced claim", isSchedulableAfterPVCAdded, nil, &model.PersistentVolumeClaim{ObjectMeta: model.ObjectMeta{Namespace: "default", Name: "claim"}}, framework.Queue},
-		{"added unrelated claim", isSchedulableAfterPVCAdded, nil, &model.PersistentVolumeClaim{ObjectMeta: model.ObjectMeta{Namespace: "default", Name: "other"}}, framework.QueueSkip},
-		{"added claim in another namespace", isSchedulableAfterPVCAdded, nil, &model.PersistentVolumeClaim{ObjectMeta: model.ObjectMeta{Namespace: "other", Name: "claim"}}, framework.QueueSkip},
+		{"added referenced claim", helper.IsSchedulableAfterClaimChange, nil, &model.PersistentVolumeClaim{ObjectMeta: model.ObjectMeta{Namespace: "default", Name: "claim"}}, framework.Queue},
+		{"added unrelated claim", helper.IsSchedulableAfterClaimChange, nil, &model.PersistentVolumeClaim{ObjectMeta: model.ObjectMeta{Namespace: "default", Name: "other"}}, framework.QueueSkip},
+		{"added claim in another namespace", helper.IsSchedulableAfterClaimChange, nil, &model.PersistentVolumeClaim{ObjectMeta: model.ObjectMeta{Namespace: "other", Name: "claim"}}, framework.QueueSkip},
 	}
 	for _, tt := range tests {
 		got, err := tt.fn(pod, tt.old, tt.new)
@@ -241,7 +242,7 @@ func TestQueueingHints(t *testing.T) {
 			t.Errorf("%s: got %v, %v; want %v", tt.name, got, err, tt.want)
 		}
 	}
-	if got, err := isSchedulableAfterPVCAdded(pod, nil, pod); err == nil || got != framework.Queue {
+	if got, err := helper.IsSchedulableAfterClaimChange(pod, nil, pod); err == nil || got != framework.Queue {
 		t.Errorf("wrong object type: got %v, %v; want Queue and an error", got, err)
 	}
 }

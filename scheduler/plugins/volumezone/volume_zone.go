@@ -7,6 +7,7 @@ import (
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/scheduler/framework"
+	"github.com/kubesim/kubesim/scheduler/plugins/helper"
 )
 
 const (
@@ -231,27 +232,9 @@ func (*Plugin) EventsToRegister() []framework.ClusterEventWithHint {
 	return []framework.ClusterEventWithHint{
 		{Event: framework.ClusterEvent{Resource: framework.EventStorageClass, ActionType: framework.Add}, QueueingHintFn: isSchedulableAfterStorageClassAdded},
 		{Event: framework.ClusterEvent{Resource: framework.EventNode, ActionType: framework.Add | framework.UpdateNodeLabel}},
-		{Event: framework.ClusterEvent{Resource: framework.EventPersistentVolumeClaim, ActionType: framework.Add | framework.Update}, QueueingHintFn: isSchedulableAfterPersistentVolumeClaimChange},
+		{Event: framework.ClusterEvent{Resource: framework.EventPersistentVolumeClaim, ActionType: framework.Add | framework.Update}, QueueingHintFn: helper.IsSchedulableAfterClaimChange},
 		{Event: framework.ClusterEvent{Resource: framework.EventPersistentVolume, ActionType: framework.Add | framework.Update}, QueueingHintFn: isSchedulableAfterPersistentVolumeChange},
 	}
-}
-
-// isSchedulableAfterPersistentVolumeClaimChange queues the pod when it
-// references the claim.
-func isSchedulableAfterPersistentVolumeClaimChange(pod *model.Pod, _, newObj model.Object) (framework.QueueingHint, error) {
-	pvc, ok := newObj.(*model.PersistentVolumeClaim)
-	if !ok {
-		return framework.Queue, fmt.Errorf("unexpected object %T in isSchedulableAfterPersistentVolumeClaimChange", newObj)
-	}
-	if pvc.Namespace != pod.Namespace {
-		return framework.QueueSkip, nil
-	}
-	for _, v := range pod.Spec.Volumes {
-		if v.PersistentVolumeClaim != nil && v.PersistentVolumeClaim.ClaimName == pvc.Name {
-			return framework.Queue, nil
-		}
-	}
-	return framework.QueueSkip, nil
 }
 
 // isSchedulableAfterStorageClassAdded queues the pod only for a

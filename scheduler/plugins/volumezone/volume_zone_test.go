@@ -6,6 +6,7 @@ import (
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/scheduler/framework"
 	"github.com/kubesim/kubesim/scheduler/framework/fwtest"
+	"github.com/kubesim/kubesim/scheduler/plugins/helper"
 )
 
 func createPodWithVolume(pod, pvc string) *model.Pod {
@@ -178,13 +179,13 @@ func TestQueueingHints(t *testing.T) {
 		want    framework.QueueingHint
 		wantErr bool
 	}{
-		{"error-wrong-new-object", isSchedulableAfterPersistentVolumeClaimChange, pod, nil, pv("x", nil), framework.Queue, true},
-		{"pvc-was-added-but-pod-refers-no-pvc", isSchedulableAfterPersistentVolumeClaimChange, noPVC, nil, claim("default", "PVC_1"), framework.QueueSkip, false},
-		{"pvc-was-added-and-pod-was-bound-to-different-pvc", isSchedulableAfterPersistentVolumeClaimChange, createPodWithVolume("pod_1", "PVC_2"), nil, claim("default", "PVC_1"), framework.QueueSkip, false},
-		{"pvc-was-added-and-pod-was-bound-to-pvc-but-different-ns", isSchedulableAfterPersistentVolumeClaimChange, pod, nil, claim("ns1", "PVC_1"), framework.QueueSkip, false},
-		{"pvc-was-added-and-pod-was-bound-to-the-pvc", isSchedulableAfterPersistentVolumeClaimChange, pod, nil, claim("default", "PVC_1"), framework.Queue, false},
-		{"pvc-was-updated-and-pod-was-bound-to-the-pvc", isSchedulableAfterPersistentVolumeClaimChange, pod, pvc("PVC_1", ""), claim("default", "PVC_1"), framework.Queue, false},
-		{"pvc-was-updated-but-pod-refers-no-pvc", isSchedulableAfterPersistentVolumeClaimChange, noPVC, pvc("PVC_1", ""), claim("default", "PVC_1"), framework.QueueSkip, false},
+		{"error-wrong-new-object", helper.IsSchedulableAfterClaimChange, pod, nil, pv("x", nil), framework.Queue, true},
+		{"pvc-was-added-but-pod-refers-no-pvc", helper.IsSchedulableAfterClaimChange, noPVC, nil, claim("default", "PVC_1"), framework.QueueSkip, false},
+		{"pvc-was-added-and-pod-was-bound-to-different-pvc", helper.IsSchedulableAfterClaimChange, createPodWithVolume("pod_1", "PVC_2"), nil, claim("default", "PVC_1"), framework.QueueSkip, false},
+		{"pvc-was-added-and-pod-was-bound-to-pvc-but-different-ns", helper.IsSchedulableAfterClaimChange, pod, nil, claim("ns1", "PVC_1"), framework.QueueSkip, false},
+		{"pvc-was-added-and-pod-was-bound-to-the-pvc", helper.IsSchedulableAfterClaimChange, pod, nil, claim("default", "PVC_1"), framework.Queue, false},
+		{"pvc-was-updated-and-pod-was-bound-to-the-pvc", helper.IsSchedulableAfterClaimChange, pod, pvc("PVC_1", ""), claim("default", "PVC_1"), framework.Queue, false},
+		{"pvc-was-updated-but-pod-refers-no-pvc", helper.IsSchedulableAfterClaimChange, noPVC, pvc("PVC_1", ""), claim("default", "PVC_1"), framework.QueueSkip, false},
 		{"sc-error-wrong-new-object", isSchedulableAfterStorageClassAdded, pod, nil, pv("x", nil), framework.Queue, true},
 		{"sc-doesn't-have-volume-binding-mode", isSchedulableAfterStorageClassAdded, pod, nil, &model.StorageClass{ObjectMeta: model.ObjectMeta{Name: "SC_1"}}, framework.QueueSkip, false},
 		{"new-sc-is-wait-for-first-consumer-mode", isSchedulableAfterStorageClassAdded, pod, nil,
