@@ -96,6 +96,10 @@ func SetDefaults(o Object) {
 		SetDefaultsJobSpec(&s.JobTemplate.Spec)
 	case *HorizontalPodAutoscaler:
 		setDefaultsHPA(x)
+	case *CSIDriver:
+		if x.Spec.AttachRequired == nil {
+			x.Spec.AttachRequired = Ptr(true)
+		}
 	case *StorageClass:
 		if x.ReclaimPolicy == nil {
 			x.ReclaimPolicy = Ptr(PersistentVolumeReclaimDelete)

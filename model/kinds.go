@@ -34,6 +34,8 @@ var kindTable = []KindInfo{
 	{"PodDisruptionBudget", "policy/v1", true, func() Object { return &PodDisruptionBudget{} }},
 	{"HorizontalPodAutoscaler", "autoscaling/v2", true, func() Object { return &HorizontalPodAutoscaler{} }},
 	{"StorageClass", "storage.k8s.io/v1", false, func() Object { return &StorageClass{} }},
+	{"CSIDriver", "storage.k8s.io/v1", false, func() Object { return &CSIDriver{} }},
+	{"VolumeAttachment", "storage.k8s.io/v1", false, func() Object { return &VolumeAttachment{} }},
 	{"PriorityClass", "scheduling.k8s.io/v1", false, func() Object { return &PriorityClass{} }},
 	{"NetworkPolicy", "networking.k8s.io/v1", true, func() Object { return &NetworkPolicy{} }},
 	{"EndpointSlice", "discovery.k8s.io/v1", true, func() Object { return &EndpointSlice{} }},
@@ -116,6 +118,10 @@ func KindOf(o Object) *KindInfo {
 		return kindsByName["HorizontalPodAutoscaler"]
 	case *StorageClass:
 		return kindsByName["StorageClass"]
+	case *CSIDriver:
+		return kindsByName["CSIDriver"]
+	case *VolumeAttachment:
+		return kindsByName["VolumeAttachment"]
 	case *PriorityClass:
 		return kindsByName["PriorityClass"]
 	case *NetworkPolicy:

@@ -115,6 +115,16 @@ func Validate(o Object) []FieldError {
 		if x.Provisioner == "" {
 			v.add("provisioner", "required")
 		}
+	case *VolumeAttachment:
+		if x.Spec.Attacher == "" {
+			v.add("spec.attacher", "required")
+		}
+		if x.Spec.NodeName == "" {
+			v.add("spec.nodeName", "required")
+		}
+		if x.Spec.Source.PersistentVolumeName == nil || *x.Spec.Source.PersistentVolumeName == "" {
+			v.add("spec.source.persistentVolumeName", "required")
+		}
 	case *NetworkPolicy:
 		v.selector(&x.Spec.PodSelector, "spec.podSelector")
 	case *ResourceQuota:

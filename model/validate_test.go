@@ -90,6 +90,10 @@ func validObjects() []Object {
 			MinReplicas:    Ptr[int32](2), MaxReplicas: 10,
 		}},
 		&StorageClass{ObjectMeta: ObjectMeta{Name: "fast"}, Provisioner: "ebs.csi.aws.com"},
+		&CSIDriver{ObjectMeta: ObjectMeta{Name: "ebs.csi.aws.com"}},
+		&VolumeAttachment{ObjectMeta: ObjectMeta{Name: "csi-1"}, Spec: VolumeAttachmentSpec{
+			Attacher: "ebs.csi.aws.com", NodeName: "node-1", Source: VolumeAttachmentSource{PersistentVolumeName: Ptr("pv-1")},
+		}},
 		&PriorityClass{ObjectMeta: ObjectMeta{Name: "high"}, Value: 1000000},
 		&NetworkPolicy{ObjectMeta: ObjectMeta{Name: "deny", Namespace: "shop"}},
 		&EndpointSlice{ObjectMeta: ObjectMeta{Name: "web-1", Namespace: "shop"}, AddressType: "IPv4"},

@@ -1,6 +1,10 @@
 package model
 
-import "time"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+)
 
 // Volume is a pod volume. Modeled sources: persistentVolumeClaim, emptyDir,
 // hostPath, configMap, secret, projected, nfs, csi and the in-tree block
@@ -304,4 +308,71 @@ type TopologySelectorTerm struct {
 type TopologySelectorLabelRequirement struct {
 	Key    string   `yaml:"key"`
 	Values []string `yaml:"values"`
+}
+
+// CSIDriver is a storage.k8s.io/v1 CSIDriver: what the kubelet and the
+// attach/detach controller need to know of a driver. Modeled:
+// attachRequired.
+type CSIDriver struct {
+	TypeMeta   `yaml:",inline"`
+	ObjectMeta `yaml:"metadata,omitempty"`
+	Spec       CSIDriverSpec `yaml:"spec,omitempty"`
+}
+
+// CSIDriverSpec is the modeled part of a driver's spec.
+type CSIDriverSpec struct {
+	_ unmodeled `unmodeled:"podInfoOnMount,volumeLifecycleModes,storageCapacity,fsGroupPolicy,tokenRequests,requiresRepublish,seLinuxMount,nodeAllocatableUpdatePeriodSeconds"`
+
+	// AttachRequired says volumes must be attached (ControllerPublish)
+	// before they are mounted; default true.
+	AttachRequired *bool `yaml:"attachRequired,omitempty"`
+}
+
+// VolumeAttachment is a storage.k8s.io/v1 VolumeAttachment: the
+// attach/detach controller's request that a driver's external attacher
+// attach a PersistentVolume to a node, and the attacher's answer.
+type VolumeAttachment struct {
+	TypeMeta   `yaml:",inline"`
+	ObjectMeta `yaml:"metadata,omitempty"`
+	Spec       VolumeAttachmentSpec   `yaml:"spec"`
+	Status     VolumeAttachmentStatus `yaml:"status,omitempty"`
+}
+
+// VolumeAttachmentSpec names the attacher, the node and the volume.
+type VolumeAttachmentSpec struct {
+	Attacher string                 `yaml:"attacher"`
+	NodeName string                 `yaml:"nodeName"`
+	Source   VolumeAttachmentSource `yaml:"source"`
+}
+
+// VolumeAttachmentSource is the PersistentVolume to attach.
+type VolumeAttachmentSource struct {
+	_ unmodeled `unmodeled:"inlineVolumeSpec"`
+
+	PersistentVolumeName *string `yaml:"persistentVolumeName,omitempty"`
+}
+
+// VolumeAttachmentStatus is the attacher's answer.
+type VolumeAttachmentStatus struct {
+	_ unmodeled `unmodeled:"attachmentMetadata"`
+
+	Attached    bool         `yaml:"attached"`
+	AttachError *VolumeError `yaml:"attachError,omitempty"`
+	DetachError *VolumeError `yaml:"detachError,omitempty"`
+}
+
+// VolumeError is an attach or detach failure.
+type VolumeError struct {
+	Time    *time.Time `yaml:"time,omitempty"`
+	Message string     `yaml:"message,omitempty"`
+}
+
+// AttachmentName is the name of the VolumeAttachment that attaches a CSI
+// volume (by its handle) of a driver to a node: "csi-" and the hex SHA-256
+// of the three concatenated (pkg/volume/csi/csi_attacher.go
+// getAttachmentName). The attach/detach controller creates it and the
+// kubelet looks it up.
+func AttachmentName(volumeHandle, driver, node string) string {
+	sum := sha256.Sum256([]byte(volumeHandle + driver + node))
+	return "csi-" + hex.EncodeToString(sum[:])
 }

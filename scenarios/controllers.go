@@ -11,6 +11,7 @@ import (
 	"github.com/kubesim/kubesim/model/controllers/namespace"
 	"github.com/kubesim/kubesim/model/controllers/nodelifecycle"
 	"github.com/kubesim/kubesim/model/controllers/podautoscaler"
+	"github.com/kubesim/kubesim/model/controllers/podgc"
 	"github.com/kubesim/kubesim/model/controllers/replicaset"
 	"github.com/kubesim/kubesim/model/controllers/resourcequota"
 	"github.com/kubesim/kubesim/model/controllers/statefulset"
@@ -56,6 +57,9 @@ func (r *Run) startControllers() []string {
 	resourcequota.New(k, connect, rq).Start()
 	garbagecollector.New(k, connect, garbagecollector.DefaultConfig()).Start()
 	endpointslice.New(k, connect, endpointslice.DefaultConfig()).Start()
+	gc := podgc.DefaultConfig()
+	gc.Start = r.start
+	podgc.New(k, connect, gc).Start()
 	return []string{"replicaset", "deployment", "statefulset", "daemonset", "job", "cronjob", "horizontalpodautoscaler",
-		"nodelifecycle", "disruption", "namespace", "resourcequota", "garbagecollector", "endpointslice"}
+		"nodelifecycle", "disruption", "namespace", "resourcequota", "garbagecollector", "endpointslice", "podgc"}
 }

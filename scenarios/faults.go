@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -117,6 +118,26 @@ func (r *Run) runFault(a *LoadedAction, src string) {
 			}
 			return nil
 		}, sim.F("replicas", int64(s.Replicas)))
+	case a.ZoneOutage != nil:
+		r.zoneOutage(a.ZoneOutage, src)
+	case a.NodeTaint != nil:
+		r.nodeTaint(a, src)
+	case a.ProvisionerOutage != nil:
+		o := a.ProvisionerOutage
+		r.storage.SetProvisionerDown(o.Driver, true)
+		r.record("ProvisionerOutage", src, o.Driver, sim.F("for", o.For))
+		r.Kernel.AfterFunc(o.For, func(sim.Time) {
+			r.storage.SetProvisionerDown(o.Driver, false)
+			r.record("ProvisionerRecovered", src, o.Driver)
+		})
+	case a.VolumeDetachStuck != nil:
+		o := a.VolumeDetachStuck
+		r.storage.SetDetachStuck(o.Driver, true)
+		r.record("VolumeDetachStuck", src, o.Driver, sim.F("for", o.For))
+		r.Kernel.AfterFunc(o.For, func(sim.Time) {
+			r.storage.SetDetachStuck(o.Driver, false)
+			r.record("VolumeDetachRecovered", src, o.Driver)
+		})
 	case a.EtcdMemberCrash != nil, a.EtcdMemberRestart != nil, a.EtcdLeaderKill != nil, a.EtcdPartition != nil, a.EtcdDiskStall != nil:
 		r.etcdFault(a, src)
 	case a.Rollout != nil:
@@ -183,6 +204,12 @@ func (r *Run) mutate(src, kind, namespace, name, what string, change func(model.
 			return
 		}
 		r.kubectl.Update(c, func(_ model.Object, err error) {
+			if model.IsConflict(err) {
+				// Someone wrote in between (a node's status, a controller):
+				// read again and redo the change, as kubectl edit would.
+				r.mutate(src, kind, namespace, name, what, change, fields...)
+				return
+			}
 			if err != nil {
 				r.record("ActionFailed", src, obj, sim.F("action", what), sim.F("error", err.Error()))
 				return
@@ -347,5 +374,91 @@ func (r *Run) etcdFault(a *LoadedAction, src string) {
 			return
 		}
 		r.record("EtcdDiskStall", src, name(id), sim.F("for", a.EtcdDiskStall.For))
+	}
+}
+
+// zoneNodes lists the nodes of a zone, by name.
+func (r *Run) zoneNodes(zone string) []string {
+	var out []string
+	for _, n := range r.Loaded.Nodes {
+		if n.Labels[model.LabelTopologyZone] == zone {
+			out = append(out, n.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// zoneOutage crashes every node of the zone and makes its storage
+// unusable; with For, the zone comes back and its nodes boot again.
+func (r *Run) zoneOutage(z *ZoneOutage, src string) {
+	nodes := r.zoneNodes(z.Zone)
+	r.storage.SetZoneDown(z.Zone, true)
+	crashed := 0
+	for _, name := range nodes {
+		if kl := r.kubelets[name]; kl.Running() {
+			kl.Crash()
+			crashed++
+		}
+	}
+	r.record("ZoneOutage", src, z.Zone, sim.F("nodes", int64(crashed)), sim.F("for", z.For))
+	if z.For <= 0 {
+		return
+	}
+	r.Kernel.AfterFunc(z.For, func(sim.Time) {
+		r.storage.SetZoneDown(z.Zone, false)
+		for _, name := range nodes {
+			if kl := r.kubelets[name]; !kl.Running() {
+				kl.Recover()
+			}
+		}
+		r.record("ZoneRecovered", src, z.Zone, sim.F("nodes", int64(len(nodes))))
+	})
+}
+
+// nodeTaint adds a taint to the target node (or every node of the pool or
+// zone with all), removing it after For.
+func (r *Run) nodeTaint(a *LoadedAction, src string) {
+	nt := a.NodeTaint
+	var nodes []string
+	if nt.All {
+		for _, n := range r.Loaded.Nodes {
+			if (nt.Pool != "" && n.Labels["kubesim.io/pool"] == nt.Pool) || (nt.Zone != "" && n.Labels[model.LabelTopologyZone] == nt.Zone) {
+				nodes = append(nodes, n.Name)
+			}
+		}
+		sort.Strings(nodes)
+	} else if node, ok := r.pickNode(&nt.NodeTarget, a.Index, nil); ok {
+		nodes = []string{node}
+	}
+	taint := model.Taint{Key: nt.Key, Value: nt.Value, Effect: nt.Effect}
+	set := func(node string, on bool) {
+		what := "Taint"
+		if !on {
+			what = "Untaint"
+		}
+		r.mutate(src, "Node", "", node, what, func(o model.Object) error {
+			n := o.(*model.Node)
+			n.Spec.Taints = slices.DeleteFunc(n.Spec.Taints, func(t model.Taint) bool { return t.Key == taint.Key && t.Effect == taint.Effect })
+			if on {
+				t := taint
+				if t.Effect == model.TaintEffectNoExecute {
+					now := r.Kernel.Now().Wall(r.start)
+					t.TimeAdded = &now
+				}
+				n.Spec.Taints = append(n.Spec.Taints, t)
+			}
+			return nil
+		}, sim.F("taint", taint.Key+"="+taint.Value+":"+string(taint.Effect)))
+	}
+	for _, node := range nodes {
+		set(node, true)
+	}
+	if nt.For > 0 {
+		r.Kernel.AfterFunc(nt.For, func(sim.Time) {
+			for _, node := range nodes {
+				set(node, false)
+			}
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"hash"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -119,6 +120,7 @@ func load(src *source, file string, data []byte, opts LoadOptions) (*Loaded, man
 	l.Nodes = nodes
 
 	v.loadScheduler(src, h, sc, l, opts.Strict)
+	l.Initial = append(l.Initial, v.loadStorage(sc, nodes)...)
 	mopts := manifest.Options{Strict: opts.Strict}
 	for i, w := range sc.Spec.Workloads {
 		objs := v.loadWorkload(src, h, &w, fmt.Sprintf("spec.workloads[%d]", i), mopts)
@@ -153,7 +155,7 @@ func load(src *source, file string, data []byte, opts LoadOptions) (*Loaded, man
 			}
 		}
 		if n == 0 {
-			d.ErrorAt(p, "an action needs one of: apply, delete, nodeCrash, nodeRecover, kubeletStop, kubeletStart, cordon, uncordon, nodeDrain, podKill, imageRegistryOutage, scale, rollout")
+			d.ErrorAt(p, "an action needs one of: apply, delete, nodeCrash, nodeRecover, kubeletStop, kubeletStart, cordon, uncordon, nodeDrain, nodeTaint, podKill, imageRegistryOutage, scale, rollout, etcdMemberCrash, etcdMemberRestart, etcdLeaderKill, etcdPartition, etcdDiskStall, zoneOutage, provisionerOutage, volumeDetachStuck")
 		}
 		if n > 1 {
 			d.ErrorAt(p, "an action does exactly one thing; split it into several entries")
@@ -508,6 +510,28 @@ func podCIDR(i int) string {
 
 // validateFaults checks the node, pod and workload actions and returns how
 // many were set.
+// hasZone reports whether a node pool puts nodes in the zone.
+func (v *scenarioValidator) hasZone(zone string) bool {
+	for _, p := range v.sc.Spec.Cluster.NodePools {
+		if p.Zone == zone || slices.Contains(p.Zones, zone) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasDriver reports whether the storage section declares the driver.
+func (v *scenarioValidator) hasDriver(name string) bool {
+	if st := v.sc.Spec.Storage; st != nil {
+		for _, d := range st.Drivers {
+			if d.Name == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (v *scenarioValidator) validateFaults(a *Action, p string) int {
 	d := v.d
 	n := 0
@@ -516,6 +540,49 @@ func (v *scenarioValidator) validateFaults(a *Action, p string) int {
 		t    *NodeTarget
 	}{{"nodeCrash", a.NodeCrash}, {"nodeRecover", a.NodeRecover}, {"kubeletStop", a.KubeletStop}, {"kubeletStart", a.KubeletStart},
 		{"cordon", a.Cordon}, {"uncordon", a.Uncordon}, {"nodeDrain", a.NodeDrain}}
+	if nt := a.NodeTaint; nt != nil {
+		nodeTargets = append(nodeTargets, struct {
+			name string
+			t    *NodeTarget
+		}{"nodeTaint", &nt.NodeTarget})
+		if nt.Key == "" {
+			d.ErrorAt(p+".nodeTaint.key", "required, e.g. node.kubernetes.io/out-of-service")
+		}
+		switch nt.Effect {
+		case model.TaintEffectNoSchedule, model.TaintEffectPreferNoSchedule, model.TaintEffectNoExecute:
+		default:
+			d.ErrorAt(p+".nodeTaint.effect", "must be NoSchedule, PreferNoSchedule or NoExecute, got %q", nt.Effect)
+		}
+		if nt.All && nt.Node != "" {
+			d.ErrorAt(p+".nodeTaint.all", "all applies to a pool or zone, not to a named node")
+		}
+	}
+	if z := a.ZoneOutage; z != nil {
+		n++
+		if z.Zone == "" {
+			d.ErrorAt(p+".zoneOutage.zone", "required")
+		} else if !v.hasZone(z.Zone) {
+			d.ErrorAt(p+".zoneOutage.zone", "no node pool has zone %q", z.Zone)
+		}
+		if z.For < 0 {
+			d.ErrorAt(p+".zoneOutage.for", "must not be negative")
+		}
+	}
+	for _, do := range []struct {
+		name string
+		o    *DriverOutage
+	}{{"provisionerOutage", a.ProvisionerOutage}, {"volumeDetachStuck", a.VolumeDetachStuck}} {
+		if do.o == nil {
+			continue
+		}
+		n++
+		if !v.hasDriver(do.o.Driver) {
+			d.ErrorAt(p+"."+do.name+".driver", "no driver %q under spec.storage.drivers", do.o.Driver)
+		}
+		if do.o.For <= 0 {
+			d.ErrorAt(p+"."+do.name+".for", "required: how long the fault lasts, e.g. 10m")
+		}
+	}
 	for _, nt := range nodeTargets {
 		if nt.t == nil {
 			continue

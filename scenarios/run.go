@@ -15,6 +15,7 @@ import (
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/storage/etcd"
 	"github.com/kubesim/kubesim/storage/raft"
+	"github.com/kubesim/kubesim/storage/volume"
 )
 
 // RunOptions tune one run.
@@ -79,7 +80,7 @@ type SchedulerSummary struct {
 // not yet: a run says plainly what it did not simulate.
 var (
 	baseComponents         = []string{"apiserver", "kubelet", "hardware (simulated)", "timeline"}
-	notSimulatedComponents = []string{"network (Services, kube-proxy, DNS, traffic)", "storage (volume binding, provisioning, attach)"}
+	notSimulatedComponents = []string{"network (Services, kube-proxy, DNS, traffic)"}
 )
 
 // Run is one simulation in progress or done.
@@ -98,6 +99,7 @@ type Run struct {
 	storeDesc   string
 	registry    *hardware.Registry
 	kubelets    map[string]*kubelet.Kubelet
+	storage     *volume.System
 	metrics     *podMetrics
 	state       *clusterState
 	series      []Sample
@@ -191,6 +193,11 @@ func Start(l *Loaded, opts RunOptions) (*Run, error) {
 	}})
 
 	r.Summary.Simulated = append(r.Summary.Simulated, "controllers: "+strings.Join(r.startControllers(), ", "))
+	if err := r.startStorage(); err != nil {
+		r.Abort()
+		return nil, err
+	}
+	r.Summary.Simulated = append(r.Summary.Simulated, r.storageDesc())
 	k.AfterFunc(0, func(now sim.Time) {
 		r.startNodes()
 		r.apply(l.Initial, "workloads")
@@ -228,7 +235,7 @@ func (r *Run) startNodes() {
 	for _, n := range r.Loaded.Nodes {
 		n := model.DeepCopy(n)
 		m := hardware.NewSimMachine(r.Kernel, n.Name, n.Status.Capacity, hardware.Profile{Registry: r.registry, Images: n.Status.Images})
-		kl := kubelet.New(r.Kernel, r.API.NewClient, n, m, resolver, kubelet.Config{Start: r.start})
+		kl := kubelet.New(r.Kernel, r.API.NewClient, n, m, resolver, kubelet.Config{Start: r.start, MountLatency: r.mountLatencies()})
 		r.kubelets[n.Name] = kl
 		kl.Start()
 		r.Kernel.Journal().Record(sim.Event{T: r.Kernel.Now(), Kind: "RegisteredNode", Source: "cluster", Object: n.Name,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/scheduler"
+	"github.com/kubesim/kubesim/storage/volume"
 )
 
 // APIVersion and Kind of the scenario format.
@@ -64,6 +65,45 @@ type Spec struct {
 	Assert []string `yaml:"assert,omitempty"`
 	// StopWhen ends the run early; duration stays the upper bound.
 	StopWhen *StopWhen `yaml:"stopWhen,omitempty"`
+	// Storage declares the CSI drivers (provisioners and attachers) and
+	// the PersistentVolumes that exist before the run.
+	Storage *StorageSpec `yaml:"storage,omitempty"`
+}
+
+// StorageSpec is the storage section: drivers and pre-created volumes.
+// StorageClasses and claims are ordinary manifests under workloads.
+type StorageSpec struct {
+	// Drivers are the CSI drivers: provisioning latency, failure rate and
+	// topology, attach latency and per-node attach limits.
+	Drivers []volume.Driver `yaml:"drivers,omitempty"`
+	// PersistentVolumes are statically provisioned volumes created at time
+	// zero, before the workloads.
+	PersistentVolumes []PersistentVolumeSet `yaml:"persistentVolumes,omitempty"`
+}
+
+// PersistentVolumeSet is a group of identical static volumes named
+// <namePrefix>-<i>.
+type PersistentVolumeSet struct {
+	NamePrefix string `yaml:"namePrefix"`
+	// Count of volumes (with perNode: per node of the pool).
+	Count    int            `yaml:"count"`
+	Capacity model.Quantity `yaml:"capacity"`
+	// AccessModes default to [ReadWriteOnce].
+	AccessModes      []model.PersistentVolumeAccessMode `yaml:"accessModes,omitempty"`
+	StorageClassName string                             `yaml:"storageClassName,omitempty"`
+	// ReclaimPolicy defaults to Retain, as for any static volume.
+	ReclaimPolicy model.PersistentVolumeReclaimPolicy `yaml:"reclaimPolicy,omitempty"`
+	VolumeMode    *model.PersistentVolumeMode         `yaml:"volumeMode,omitempty"`
+	Labels        map[string]string                   `yaml:"labels,omitempty"`
+	// Driver makes CSI volumes of that driver; without it the volumes are
+	// NFS shares (no attach), or local disks with perNode.
+	Driver string `yaml:"driver,omitempty"`
+	// Zones pins the volumes round-robin to zones (node affinity on
+	// topology.kubernetes.io/zone).
+	Zones []string `yaml:"zones,omitempty"`
+	// PerNode makes Count local volumes on every node of the named pool,
+	// each with node affinity on its hostname.
+	PerNode string `yaml:"perNode,omitempty"`
 }
 
 // ControlPlane configures the API server's store.
@@ -205,6 +245,44 @@ type Action struct {
 	EtcdPartition *EtcdPartition `yaml:"etcdPartition,omitempty"`
 	// EtcdDiskStall makes a member's fsyncs wait until the stall ends.
 	EtcdDiskStall *EtcdTarget `yaml:"etcdDiskStall,omitempty"`
+
+	// ZoneOutage takes a whole zone down: every node in it crashes, and
+	// volumes can be neither provisioned in it nor attached there. With
+	// For, the zone and its nodes come back after.
+	ZoneOutage *ZoneOutage `yaml:"zoneOutage,omitempty"`
+	// NodeTaint adds a taint to nodes (with all: true, every node of the
+	// pool or zone), e.g. node.kubernetes.io/out-of-service after a
+	// non-graceful shutdown; with For it is removed after.
+	NodeTaint *NodeTaint `yaml:"nodeTaint,omitempty"`
+	// ProvisionerOutage stops a CSI driver's external provisioner: claims
+	// wait unprovisioned, released volumes stay undeleted.
+	ProvisionerOutage *DriverOutage `yaml:"provisionerOutage,omitempty"`
+	// VolumeDetachStuck makes a CSI driver's detaches hang, so its
+	// volumes stay attached to their old nodes.
+	VolumeDetachStuck *DriverOutage `yaml:"volumeDetachStuck,omitempty"`
+}
+
+// ZoneOutage names a zone; For brings it back after that long.
+type ZoneOutage struct {
+	Zone string        `yaml:"zone"`
+	For  time.Duration `yaml:"for,omitempty"`
+}
+
+// NodeTaint is a taint for the nodes a target names.
+type NodeTaint struct {
+	NodeTarget `yaml:",inline"`
+	// All taints every node of the pool or zone rather than one at random.
+	All   bool   `yaml:"all,omitempty"`
+	Key   string `yaml:"key"`
+	Value string `yaml:"value,omitempty"`
+	// Effect is NoSchedule, PreferNoSchedule or NoExecute.
+	Effect model.TaintEffect `yaml:"effect"`
+}
+
+// DriverOutage names a CSI driver and how long its fault lasts.
+type DriverOutage struct {
+	Driver string        `yaml:"driver"`
+	For    time.Duration `yaml:"for"`
 }
 
 // EtcdTarget names a member (1..n) or the current leader; For undoes the

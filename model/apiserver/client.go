@@ -199,6 +199,9 @@ func (c *client) Bind(namespace, name, node string, done func(error)) {
 
 func (c *client) Watch(kind string, h model.WatchHandler) { c.s.Watch(kind, h) }
 
+// WatchName watches one object by kind and name.
+func (c *client) WatchName(kind, name string, h model.WatchHandler) { c.s.WatchName(kind, name, h) }
+
 func (c *client) Evict(namespace, name string, done func(error)) {
 	c.write(func() (func(), func(error)) { return errAnswer(done, c.s.Evict(namespace, name)) })
 }

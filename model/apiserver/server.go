@@ -21,8 +21,12 @@ type Server struct {
 	rv       uint64
 	objects  map[string]map[string]model.Object // kind -> key -> object
 	watchers map[string][]model.WatchHandler
-	names    *sim.Rand
-	uids     uint64
+	// nameWatchers are watches of one object by kind and name (a
+	// metadata.name field selector), served from an index so that a
+	// kubelet watching its own Node costs one delivery per change.
+	nameWatchers map[string]map[string][]model.WatchHandler
+	names        *sim.Rand
+	uids         uint64
 
 	reqLatency, commitLatency, watchLatency sim.Sampler
 	lastDelivery                            sim.Time
@@ -41,11 +45,12 @@ type Server struct {
 // (for creationTimestamp and the like).
 func New(k *sim.Kernel, start time.Time) *Server {
 	s := &Server{
-		k:        k,
-		start:    start,
-		objects:  make(map[string]map[string]model.Object),
-		watchers: make(map[string][]model.WatchHandler),
-		names:    k.Rand("apiserver/names"),
+		k:            k,
+		start:        start,
+		objects:      make(map[string]map[string]model.Object),
+		watchers:     make(map[string][]model.WatchHandler),
+		nameWatchers: make(map[string]map[string][]model.WatchHandler),
+		names:        k.Rand("apiserver/names"),
 	}
 	if err := s.Configure(DefaultConfig()); err != nil {
 		panic(err) // the defaults are valid
@@ -479,6 +484,33 @@ func (s *Server) deliver(kind string, ev model.WatchEvent) {
 		h := h
 		s.k.At(at, sim.HandlerFunc(func(sim.Time) { h(ev) }))
 	}
+	if byName := s.nameWatchers[kind]; byName != nil && ev.Object != nil {
+		for _, h := range byName[ev.Object.GetObjectMeta().Name] {
+			h := h
+			s.k.At(at, sim.HandlerFunc(func(sim.Time) { h(ev) }))
+		}
+	}
+}
+
+// WatchName delivers the changes of one object (kind and name, any
+// namespace): the object first if it exists, then Synced, then every
+// change, like a watch with the field selector metadata.name=name.
+func (s *Server) WatchName(kind, name string, h model.WatchHandler) {
+	byName := s.nameWatchers[kind]
+	if byName == nil {
+		byName = map[string][]model.WatchHandler{}
+		s.nameWatchers[kind] = byName
+	}
+	byName[name] = append(byName[name], h)
+	objs, _ := s.List(kind)
+	s.k.After(0, sim.HandlerFunc(func(sim.Time) {
+		for _, o := range objs {
+			if o.GetObjectMeta().Name == name {
+				h(model.WatchEvent{Type: model.Added, Object: o})
+			}
+		}
+		h(model.WatchEvent{Type: model.Synced})
+	}))
 }
 
 // Objects returns every stored object, ordered by kind, namespace and name.

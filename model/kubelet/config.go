@@ -75,6 +75,9 @@ type Config struct {
 	TaintNodesByCondition *bool
 	// MaxPods applies when the node's allocatable has no pods entry (110).
 	MaxPods int64
+	// MountLatency is the time to stage and publish a volume of each CSI
+	// driver, by driver name (default 0.5 s).
+	MountLatency map[string]*model.DistSpec
 }
 
 // Upstream defaults.

@@ -2,6 +2,7 @@ package kubelet
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/kubesim/kubesim/model"
@@ -59,10 +60,12 @@ type Kubelet struct {
 	sandboxes map[string]string // pod UID -> IP
 	apps      map[string]appTimes
 
-	informer  *model.Informer
-	node      nodeState
-	eviction  evictionState
-	runtimeUp bool
+	informer *model.Informer
+	// csiDrivers caches whether each CSI driver requires attaching.
+	csiDrivers map[string]bool
+	node       nodeState
+	eviction   evictionState
+	runtimeUp  bool
 }
 
 // appTimes is the sampled probe behaviour of one container instance.
@@ -85,6 +88,7 @@ func New(k *sim.Kernel, connect model.Connect, node *model.Node, machine hardwar
 		latencyRand:  k.Rand("kubelet/" + name + "/latency"),
 		jitterRand:   k.Rand("kubelet/" + name + "/jitter"),
 		sandboxes:    map[string]string{},
+		csiDrivers:   map[string]bool{},
 		apps:         map[string]appTimes{},
 		ipam:         newIPAM(name, node.Spec.PodCIDR),
 		runtimeUp:    true,
@@ -147,8 +151,44 @@ func (kl *Kubelet) Start() {
 	kl.node = nodeState{}
 	kl.eviction = evictionState{lastMet: map[string]sim.Time{}}
 	kl.startNode()
+	kl.watchOwnNode()
 	kl.startPodInformer()
 	kl.startEviction()
+}
+
+// NameWatcher is implemented by API clients that can watch one object by
+// name (a metadata.name field selector), as the kubelet's node informer
+// does upstream.
+type NameWatcher interface {
+	WatchName(kind, name string, h model.WatchHandler)
+}
+
+// watchOwnNode keeps the kubelet's copy of its Node current, so that
+// admission sees taints others add or remove (upstream's node lister)
+// without waiting for the next status post.
+func (kl *Kubelet) watchOwnNode() {
+	nw, ok := kl.client.(NameWatcher)
+	if !ok {
+		return
+	}
+	gen := kl.gen
+	nw.WatchName("Node", kl.name, func(ev model.WatchEvent) {
+		if !kl.alive(gen) || (ev.Type != model.Added && ev.Type != model.Modified) || !kl.node.registered {
+			return
+		}
+		n, ok := ev.Object.(*model.Node)
+		if !ok || kl.node.cur == nil || n.UID != kl.node.cur.UID {
+			return
+		}
+		if rv(n) > rv(kl.node.cur) {
+			kl.node.cur = n
+		}
+	})
+}
+
+func rv(o model.Object) uint64 {
+	v, _ := strconv.ParseUint(o.GetObjectMeta().ResourceVersion, 10, 64)
+	return v
 }
 
 // Stop stops the kubelet process: no more status or lease updates, no pod

@@ -16,15 +16,19 @@ type podState struct {
 	pod      *model.Pod // the latest API copy
 	gone     bool       // removed from the API
 
-	rejected    bool
-	behaviors   *model.PodBehaviors
-	requests    model.Resources
-	qos         model.PodQOSClass
-	startTime   sim.Time
-	ip          string
-	sandbox     bool // the sandbox is up
-	initialized bool // every init container has completed (latch)
-	ctrs        []*ctrState
+	rejected  bool
+	behaviors *model.PodBehaviors
+	requests  model.Resources
+	qos       model.PodQOSClass
+	startTime sim.Time
+	ip        string
+	sandbox   bool // the sandbox is up
+	// volumes tracks the wait for the pod's volumes; volumesReady latches
+	// once they are all attached and mounted.
+	volumes      *volumeWait
+	volumesReady bool
+	initialized  bool // every init container has completed (latch)
+	ctrs         []*ctrState
 
 	busy   bool      // the pod worker is running an operation
 	resync bool      // a sync was asked for while busy
@@ -182,6 +186,7 @@ func (kl *Kubelet) adopt(ps *podState) bool {
 	ip, hasSandbox := kl.sandboxes[ps.uid]
 	if hasSandbox {
 		ps.sandbox, ps.ip = true, ip
+		ps.volumesReady = true // mounted by the previous process
 	}
 	ready := map[string]bool{}
 	for _, list := range [][]model.ContainerStatus{ps.pod.Status.InitContainerStatuses, ps.pod.Status.ContainerStatuses} {
@@ -425,6 +430,13 @@ func (kl *Kubelet) syncPod(ps *podState) {
 	now := kl.k.Now()
 	if !kl.runtimeUp {
 		return
+	}
+	if !ps.volumesReady && !ps.sandbox {
+		if needsVolumeWait(ps.pod) {
+			kl.waitForVolumes(ps)
+			return
+		}
+		ps.volumesReady = true
 	}
 	if !ps.sandbox {
 		ps.busy = true

@@ -563,6 +563,10 @@ func fullObjects() []model.Object {
 		&model.StorageClass{ObjectMeta: meta("fast", ""), Provisioner: "ebs.csi.aws.com", Parameters: map[string]string{"type": "gp3", "iops": "3000"},
 			ReclaimPolicy: model.Ptr(model.PersistentVolumeReclaimRetain), AllowVolumeExpansion: model.Ptr(true), VolumeBindingMode: model.Ptr(model.VolumeBindingWaitForFirstConsumer),
 			AllowedTopologies: []model.TopologySelectorTerm{{MatchLabelExpressions: []model.TopologySelectorLabelRequirement{{Key: model.LabelTopologyZone, Values: []string{"a", "b"}}}}}},
+		&model.CSIDriver{ObjectMeta: meta("ebs.csi.aws.com", ""), Spec: model.CSIDriverSpec{AttachRequired: model.Ptr(false)}},
+		&model.VolumeAttachment{ObjectMeta: meta("csi-0a1b", ""), Spec: model.VolumeAttachmentSpec{Attacher: "ebs.csi.aws.com", NodeName: "node-1",
+			Source: model.VolumeAttachmentSource{PersistentVolumeName: model.Ptr("pv-1")}},
+			Status: model.VolumeAttachmentStatus{Attached: true, DetachError: &model.VolumeError{Time: ptr(ts), Message: "stuck"}}},
 		&model.PriorityClass{ObjectMeta: meta("high", ""), Value: 100000, GlobalDefault: true, Description: "high: important", PreemptionPolicy: model.Ptr(model.PreemptLowerPriority)},
 		&model.NetworkPolicy{ObjectMeta: meta("np", "shop"), Spec: model.NetworkPolicySpec{
 			PodSelector: *sel,
