@@ -271,6 +271,11 @@ func (s *Server) Update(in model.Object) (model.Object, error) {
 	if errs := model.Validate(o); len(errs) > 0 {
 		return nil, &model.StatusError{Reason: model.ReasonInvalid, Kind: info.Kind, Key: k, Message: errs[0].Error()}
 	}
+	if pvc, ok := o.(*model.PersistentVolumeClaim); ok {
+		if err := s.admitClaimResize(old.(*model.PersistentVolumeClaim), pvc); err != nil {
+			return nil, err
+		}
+	}
 	meta.UID, meta.CreationTimestamp, meta.Generation = om.UID, om.CreationTimestamp, om.Generation
 	if specChanged(old, o) {
 		meta.Generation++
@@ -549,4 +554,33 @@ func (s *Server) BreakWatches(kind string) {
 		h := h
 		s.k.After(0, sim.HandlerFunc(func(sim.Time) { h(model.WatchEvent{Type: model.Error}) }))
 	}
+}
+
+// admitClaimResize checks a change of a bound claim's storage request:
+// validation forbids going below the capacity it has (ValidatePersistent
+// VolumeClaimUpdate with RecoverVolumeExpansionFailure), and the
+// PersistentVolumeClaimResize admission plugin allows growing it only
+// when the claim's class has allowVolumeExpansion.
+func (s *Server) admitClaimResize(old, cur *model.PersistentVolumeClaim) error {
+	was, now := old.Spec.Resources.Requests[model.ResourceStorage], cur.Spec.Resources.Requests[model.ResourceStorage]
+	if old.Spec.VolumeName == "" || now.Cmp(was) == 0 {
+		return nil
+	}
+	invalid := func(reason model.StatusReason, msg string) error {
+		return &model.StatusError{Reason: reason, Kind: "PersistentVolumeClaim", Key: cur.Key(), Message: msg}
+	}
+	if c, ok := old.Status.Capacity[model.ResourceStorage]; ok && now.Cmp(c) < 0 {
+		return invalid(model.ReasonInvalid, "spec.resources.requests.storage: Forbidden: field can not be less than status.capacity")
+	}
+	if now.Cmp(was) < 0 {
+		return nil
+	}
+	allowed := false
+	if o, err := s.Get("StorageClass", "", model.GetPersistentVolumeClaimClass(old)); err == nil {
+		allowed = model.Deref(o.(*model.StorageClass).AllowVolumeExpansion, false)
+	}
+	if !allowed {
+		return invalid(model.ReasonForbidden, "only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize")
+	}
+	return nil
 }

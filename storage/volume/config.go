@@ -43,6 +43,8 @@ type Driver struct {
 	// MountLatency is the kubelet's NodeStage plus NodePublish time for a
 	// volume of this driver (default 0.5 s).
 	MountLatency *model.DistSpec `yaml:"mountLatency,omitempty"`
+	// ResizeLatency is ControllerExpandVolume's time (default 10 s).
+	ResizeLatency *model.DistSpec `yaml:"resizeLatency,omitempty"`
 }
 
 // Topologies of a driver's volumes.
@@ -59,6 +61,7 @@ var (
 	DefaultAttachLatency    = model.Seconds(5 * time.Second)
 	DefaultDetachLatency    = model.Seconds(5 * time.Second)
 	DefaultMountLatency     = model.Seconds(500 * time.Millisecond)
+	DefaultResizeLatency    = model.Seconds(10 * time.Second)
 )
 
 // WithDefaults returns d with every unset field defaulted.
@@ -83,6 +86,9 @@ func (d Driver) WithDefaults() Driver {
 	}
 	if d.MountLatency == nil {
 		d.MountLatency = DefaultMountLatency
+	}
+	if d.ResizeLatency == nil {
+		d.ResizeLatency = DefaultResizeLatency
 	}
 	return d
 }
@@ -113,7 +119,7 @@ func (d Driver) Validate() error {
 		name string
 		ds   *model.DistSpec
 	}{{"provisionLatency", d.ProvisionLatency}, {"deleteLatency", d.DeleteLatency}, {"attachLatency", d.AttachLatency},
-		{"detachLatency", d.DetachLatency}, {"mountLatency", d.MountLatency}} {
+		{"detachLatency", d.DetachLatency}, {"mountLatency", d.MountLatency}, {"resizeLatency", d.ResizeLatency}} {
 		if l.ds != nil {
 			if err := l.ds.Dist().Validate(); err != nil {
 				return fmt.Errorf("%s: %w", l.name, err)

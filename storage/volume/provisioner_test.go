@@ -81,7 +81,7 @@ func TestProvisionWaitForFirstConsumer(t *testing.T) {
 	assert.NotEmpty(t, h.events("WaitForFirstConsumer", "PersistentVolumeClaim/default/data"))
 	assert.Empty(t, h.events("Provisioning", ""))
 
-	c := h.pvc("data")
+	c := model.DeepCopy(h.pvc("data"))
 	c.Annotations = map[string]string{model.AnnSelectedNode: "node-c"}
 	_, err := h.s.Update(c)
 	require.NoError(t, err)

@@ -10,7 +10,7 @@ import (
 
 // System is the cluster's storage control plane: the PV controller and
 // the attach/detach controller of kube-controller-manager, and for each
-// CSI driver its external-provisioner and external-attacher sidecars. The
+// CSI driver its external-provisioner, external-attacher and external-resizer sidecars. The
 // sidecars share one set of informers (what each would watch on its own).
 type System struct {
 	k       *sim.Kernel
@@ -30,6 +30,7 @@ type driverSet struct {
 	driver      Driver
 	provisioner *Provisioner
 	attacher    *Attacher
+	resizer     *Resizer
 }
 
 // SystemConfig configures a System.
@@ -56,6 +57,7 @@ func NewSystem(k *sim.Kernel, connect model.Connect, cfg SystemConfig) (*System,
 		ds := &driverSet{driver: d}
 		ds.provisioner = newProvisioner(s, d)
 		ds.attacher = newAttacher(s, d, cfg.PV.Start)
+		ds.resizer = newResizer(s, d)
 		s.drivers = append(s.drivers, ds)
 	}
 	s.PV = NewPVController(k, connect, cfg.PV)
@@ -72,6 +74,9 @@ func NewSystem(k *sim.Kernel, connect model.Connect, cfg SystemConfig) (*System,
 		for _, ds := range s.drivers {
 			if ds.provisioner.wants(pvc) {
 				ds.provisioner.queue.Add("claim:" + model.Key(pvc))
+			}
+			if _, ok := ds.resizer.wants(pvc); ok {
+				ds.resizer.queue.Add(model.Key(pvc))
 			}
 		}
 	}
