@@ -72,10 +72,9 @@ func down(kl *kubelet.Kubelet) bool { return !kl.Running() }
 func (r *Run) runFault(a *LoadedAction, src string) {
 	switch {
 	case a.NodeCrash != nil:
-		r.nodeAction(a, src, a.NodeCrash, up, "NodeCrash", func(kl *kubelet.Kubelet) { kl.Crash() },
-			"NodeRecover", func(kl *kubelet.Kubelet) { kl.Recover() })
+		r.nodeAction(a, src, a.NodeCrash, up, "NodeCrash", r.crash, "NodeRecover", r.recover)
 	case a.NodeRecover != nil:
-		r.nodeAction(a, src, a.NodeRecover, down, "NodeRecover", func(kl *kubelet.Kubelet) { kl.Recover() }, "", nil)
+		r.nodeAction(a, src, a.NodeRecover, down, "NodeRecover", r.recover, "", nil)
 	case a.KubeletStop != nil:
 		r.nodeAction(a, src, a.KubeletStop, up, "KubeletStop", func(kl *kubelet.Kubelet) { kl.Stop() },
 			"KubeletStart", func(kl *kubelet.Kubelet) { kl.Restart() })
@@ -397,7 +396,7 @@ func (r *Run) zoneOutage(z *ZoneOutage, src string) {
 	crashed := 0
 	for _, name := range nodes {
 		if kl := r.kubelets[name]; kl.Running() {
-			kl.Crash()
+			r.crash(kl)
 			crashed++
 		}
 	}
@@ -409,7 +408,7 @@ func (r *Run) zoneOutage(z *ZoneOutage, src string) {
 		r.storage.SetZoneDown(z.Zone, false)
 		for _, name := range nodes {
 			if kl := r.kubelets[name]; !kl.Running() {
-				kl.Recover()
+				r.recover(kl)
 			}
 		}
 		r.record("ZoneRecovered", src, z.Zone, sim.F("nodes", int64(len(nodes))))
@@ -461,4 +460,16 @@ func (r *Run) nodeTaint(a *LoadedAction, src string) {
 			}
 		})
 	}
+}
+
+// crash kills a node: its machine, kubelet and kube-proxy.
+func (r *Run) crash(kl *kubelet.Kubelet) {
+	kl.Crash()
+	r.data.nodeDown(kl.Name())
+}
+
+// recover boots a crashed node again.
+func (r *Run) recover(kl *kubelet.Kubelet) {
+	kl.Recover()
+	r.data.nodeUp(kl.Name())
 }

@@ -257,6 +257,7 @@ func (v *scenarioValidator) validate(sc *Scenario) {
 	}
 	v.validateAssert(sc)
 	v.validateStopWhen(sc)
+	v.validateNetwork(sc)
 }
 
 func (v *scenarioValidator) loadWorkload(src *source, h hash.Hash, w *Workload, p string, opts manifest.Options) []manifest.Object {

@@ -11,6 +11,7 @@ import (
 	"github.com/kubesim/kubesim/model/hardware"
 	"github.com/kubesim/kubesim/model/kubelet"
 	"github.com/kubesim/kubesim/model/manifest"
+	"github.com/kubesim/kubesim/network/traffic"
 	"github.com/kubesim/kubesim/scheduler"
 	"github.com/kubesim/kubesim/sim"
 	"github.com/kubesim/kubesim/storage/etcd"
@@ -61,6 +62,8 @@ type Summary struct {
 	// Makespan is when the last pod completed (or, with no completions,
 	// was bound), in simulated seconds.
 	Makespan float64 `json:"makespanSeconds"`
+	// Requests are the traffic's figures (with spec.traffic).
+	Requests *traffic.Summary `json:"requests,omitempty"`
 	// Assertions are spec.assert's results, in order.
 	Assertions []AssertionResult `json:"assertions,omitempty"`
 }
@@ -80,7 +83,7 @@ type SchedulerSummary struct {
 // not yet: a run says plainly what it did not simulate.
 var (
 	baseComponents         = []string{"apiserver", "kubelet", "hardware (simulated)", "timeline"}
-	notSimulatedComponents = []string{"network (Services, kube-proxy, DNS, traffic)"}
+	notSimulatedComponents = []string{"network partitions and message transport", "DNS", "NetworkPolicy enforcement"}
 )
 
 // Run is one simulation in progress or done.
@@ -100,6 +103,7 @@ type Run struct {
 	registry    *hardware.Registry
 	kubelets    map[string]*kubelet.Kubelet
 	storage     *volume.System
+	data        *dataPlane
 	metrics     *podMetrics
 	state       *clusterState
 	series      []Sample
@@ -198,8 +202,14 @@ func Start(l *Loaded, opts RunOptions) (*Run, error) {
 		return nil, err
 	}
 	r.Summary.Simulated = append(r.Summary.Simulated, r.storageDesc())
+	if err := r.startDataPlane(); err != nil {
+		r.Abort()
+		return nil, err
+	}
+	r.Summary.Simulated = append(r.Summary.Simulated, r.dataPlaneDesc())
 	k.AfterFunc(0, func(now sim.Time) {
 		r.startNodes()
+		r.data.start()
 		r.apply(l.Initial, "workloads")
 	})
 	r.scheduleGenerators()
@@ -375,6 +385,7 @@ func (r *Run) Execute() {
 	s.ControlPlane = r.controlPlaneSummary()
 	s.Utilization = summarizeSeries(r.series, DefaultMetricsInterval)
 	s.Makespan = r.metrics.makespan()
+	s.Requests = r.data.summary()
 	if r.Scheduler != nil {
 		st := r.Scheduler.Stats
 		s.Scheduler = &SchedulerSummary{Attempts: st.Attempts, Scheduled: st.Scheduled, FailedAttempts: st.Failed,

@@ -6,6 +6,8 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/network"
+	"github.com/kubesim/kubesim/network/traffic"
 	"github.com/kubesim/kubesim/scheduler"
 	"github.com/kubesim/kubesim/storage/volume"
 )
@@ -68,6 +70,12 @@ type Spec struct {
 	// Storage declares the CSI drivers (provisioners and attachers) and
 	// the PersistentVolumes that exist before the run.
 	Storage *StorageSpec `yaml:"storage,omitempty"`
+	// KubeProxy configures every node's kube-proxy (default iptables).
+	KubeProxy *KubeProxySpec `yaml:"kubeProxy,omitempty"`
+	// Network sets the one-way latencies between nodes.
+	Network *network.LatencySpec `yaml:"network,omitempty"`
+	// Traffic lists client populations sending requests to Services.
+	Traffic []traffic.Spec `yaml:"traffic,omitempty"`
 }
 
 // StorageSpec is the storage section: drivers and pre-created volumes.

@@ -1,0 +1,564 @@
+// Package traffic simulates clients sending requests to Services, so that
+// an incident is measured the way users saw it: how many requests failed,
+// for how long, and how slow the others were.
+//
+// Every request is simulated: it leaves a client node, is routed by that
+// node's kube-proxy rules as they are programmed at that instant (stale
+// while a sync is pending), crosses the network to the chosen endpoint,
+// waits for one of the endpoint pod's workers and is served in a time drawn
+// from the pod's behaviour, then returns. It fails when the rules reject or
+// drop it, when the endpoint's node is unreachable or the pod is gone (a
+// timeout, or a refusal from a live node), or when the answer comes after
+// the client's timeout; failed attempts are retried on new connections up
+// to the client's retry budget.
+//
+// The journal gets one Requests event per service and second with traffic
+// (counts and latency), not one per request, so large volumes stay small
+// on disk.
+//
+// It may import model, sim and network only.
+package traffic
+
+import (
+	"fmt"
+	"math"
+	"net/netip"
+	"sort"
+	"time"
+
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/network/kubeproxy"
+	"github.com/kubesim/kubesim/sim"
+)
+
+// Spec is one client population of the scenario's traffic section.
+type Spec struct {
+	// Name labels the client (default: the target).
+	Name string `yaml:"name,omitempty"`
+	// To is the target Service, namespace/name.
+	To string `yaml:"to"`
+	// Port names the Service port (default: its first port).
+	Port string `yaml:"port,omitempty"`
+	// From says where requests start: nodes of a pool or a zone (the
+	// client runs on the node), or every node (default).
+	From From `yaml:"from,omitempty"`
+	// Rate is the open-loop request rate per second.
+	Rate float64 `yaml:"rate"`
+	// Arrival is poisson (default) or constant.
+	Arrival string `yaml:"arrival,omitempty"`
+	// Timeout is the client's per-attempt timeout (default 1 s).
+	Timeout time.Duration `yaml:"timeout,omitempty"`
+	// Retries is how many times a failed attempt is retried on a new
+	// connection (default 2).
+	Retries *int `yaml:"retries,omitempty"`
+	// Start and Stop bound when the client sends (default: the whole run).
+	Start time.Duration `yaml:"start,omitempty"`
+	Stop  time.Duration `yaml:"stop,omitempty"`
+}
+
+// From selects the client nodes.
+type From struct {
+	Pool string `yaml:"pool,omitempty"`
+	Zone string `yaml:"zone,omitempty"`
+}
+
+// Validate checks a spec; the error names the field.
+func (s Spec) Validate() error {
+	if ns, name, ok := splitKey(s.To); !ok || ns == "" || name == "" {
+		return fmt.Errorf("to: a Service as namespace/name, got %q", s.To)
+	}
+	if !(s.Rate > 0) || s.Rate > 1e6 {
+		return fmt.Errorf("rate: requests per second in (0, 1e6], got %v", s.Rate)
+	}
+	switch s.Arrival {
+	case "", "poisson", "constant":
+	default:
+		return fmt.Errorf("arrival: poisson or constant, got %q", s.Arrival)
+	}
+	if s.Timeout < 0 {
+		return fmt.Errorf("timeout: must not be negative")
+	}
+	if s.Retries != nil && (*s.Retries < 0 || *s.Retries > 10) {
+		return fmt.Errorf("retries: between 0 and 10, got %d", *s.Retries)
+	}
+	if s.Stop != 0 && s.Stop <= s.Start {
+		return fmt.Errorf("stop: must be after start")
+	}
+	return nil
+}
+
+func splitKey(k string) (ns, name string, ok bool) {
+	for i := 0; i < len(k); i++ {
+		if k[i] == '/' {
+			return k[:i], k[i+1:], true
+		}
+	}
+	return "", "", false
+}
+
+// Backend is what the data path finds at an endpoint address.
+type Backend struct {
+	Pod  string // namespace/name
+	Node string
+	// NodeUp: the endpoint's node is reachable.
+	NodeUp bool
+	// Serving: the pod's containers run (it accepts connections).
+	Serving bool
+	// ServiceTime is the time one request takes (default 10 ms).
+	ServiceTime *model.DistSpec
+	// Workers is how many requests the pod serves at once (default 1).
+	Workers int
+}
+
+// World is what the engine asks of the simulated cluster.
+type World interface {
+	// ClientNodes lists the nodes a client population sends from now
+	// (running nodes only), sorted.
+	ClientNodes(f From) []string
+	// Proxier returns a node's kube-proxy.
+	Proxier(node string) *kubeproxy.Proxier
+	// Service returns a Service by namespace/name.
+	Service(key string) (*model.Service, bool)
+	// Endpoint finds the pod behind an endpoint IP.
+	Endpoint(ip string) (Backend, bool)
+	// Latency is a one-way message time between nodes.
+	Latency(from, to string) time.Duration
+	// NodeIP is a node's address (the source of its clients' packets).
+	NodeIP(node string) netip.Addr
+}
+
+// Engine runs every client population.
+type Engine struct {
+	k       *sim.Kernel
+	world   World
+	clients []*client
+	servers map[string]*server
+	stats   map[string]*serviceStats // by service
+	order   []string
+	end     time.Duration
+	flushAt sim.Time
+	armed   bool
+}
+
+type client struct {
+	spec    Spec
+	rand    *sim.Rand
+	retries int
+	timeout time.Duration
+	seq     uint64
+}
+
+// server is one endpoint pod's request queue.
+type server struct {
+	busy  int
+	queue []*attempt
+}
+
+type attempt struct {
+	c       *client
+	req     *request
+	key     string // endpoint key
+	ip      string
+	node    string // endpoint node
+	timer   sim.Timer
+	done    bool
+	started sim.Time
+}
+
+type request struct {
+	svc     string
+	start   sim.Time
+	tries   int
+	from    string
+	srcIP   netip.Addr
+	srcPort uint16
+}
+
+// New builds the engine; end is the run's length.
+func New(k *sim.Kernel, world World, specs []Spec, end time.Duration) (*Engine, error) {
+	e := &Engine{k: k, world: world, servers: map[string]*server{}, stats: map[string]*serviceStats{}, end: end}
+	for i, s := range specs {
+		if err := s.Validate(); err != nil {
+			return nil, fmt.Errorf("traffic[%d].%w", i, err)
+		}
+		if s.Name == "" {
+			s.Name = s.To
+		}
+		c := &client{spec: s, rand: k.Rand(fmt.Sprintf("traffic/%d/%s", i, s.Name)), retries: 2, timeout: time.Second}
+		if s.Retries != nil {
+			c.retries = *s.Retries
+		}
+		if s.Timeout > 0 {
+			c.timeout = s.Timeout
+		}
+		e.clients = append(e.clients, c)
+		if _, ok := e.stats[s.To]; !ok {
+			e.stats[s.To] = newServiceStats()
+			e.order = append(e.order, s.To)
+		}
+	}
+	sort.Strings(e.order)
+	return e, nil
+}
+
+// Start schedules the first request of every client.
+func (e *Engine) Start() {
+	for _, c := range e.clients {
+		c := c
+		e.k.AfterFunc(c.spec.Start, func(sim.Time) { e.next(c) })
+	}
+}
+
+func (e *Engine) interval(c *client) time.Duration {
+	mean := 1 / c.spec.Rate
+	if c.spec.Arrival == "constant" {
+		return time.Duration(mean * 1e9)
+	}
+	return time.Duration(c.rand.ExpFloat64() * mean * 1e9)
+}
+
+// next sends one request and schedules the one after.
+func (e *Engine) next(c *client) {
+	now := e.k.Now()
+	if c.spec.Stop != 0 && time.Duration(now) >= c.spec.Stop {
+		return
+	}
+	nodes := e.world.ClientNodes(c.spec.From)
+	if len(nodes) > 0 {
+		from := nodes[c.rand.IntN(len(nodes))]
+		c.seq++
+		req := &request{svc: c.spec.To, start: now, from: from, srcIP: e.world.NodeIP(from), srcPort: uint16(32768 + c.seq%28232)}
+		e.try(c, req)
+	}
+	if d := e.interval(c); time.Duration(now)+d < e.end {
+		e.k.AfterFunc(d, func(sim.Time) { e.next(c) })
+	}
+}
+
+// try makes one attempt: route, connect, queue, serve.
+func (e *Engine) try(c *client, req *request) {
+	req.tries++
+	fail := func(reason string, after time.Duration) {
+		e.k.AfterFunc(after, func(sim.Time) { e.attemptFailed(c, req, reason) })
+	}
+	svc, ok := e.world.Service(req.svc)
+	p := e.world.Proxier(req.from)
+	if !ok || p == nil {
+		fail("no such service", c.timeout)
+		return
+	}
+	addr, ok := serviceAddr(svc, c.spec.Port)
+	if !ok {
+		fail("no cluster IP", c.timeout)
+		return
+	}
+	choice, verdict, cost := p.Route(addr, kubeproxy.Flow{Src: req.srcIP, SrcPort: req.srcPort, Dst: addr.Addr()}, false)
+	switch verdict {
+	case kubeproxy.Rejected:
+		fail("rejected: no endpoints", cost)
+		return
+	case kubeproxy.NoRules, kubeproxy.Dropped:
+		fail("timeout: no route", c.timeout)
+		return
+	}
+	ip, _, _ := cutPort(choice.Key)
+	b, ok := e.world.Endpoint(ip)
+	out := e.world.Latency(req.from, b.Node)
+	switch {
+	case !ok:
+		fail("timeout: no such endpoint", c.timeout)
+		return
+	case !b.NodeUp:
+		fail("timeout: endpoint unreachable", c.timeout)
+		return
+	case !b.Serving:
+		fail("refused", cost+2*out)
+		return
+	}
+	a := &attempt{c: c, req: req, key: choice.Key, ip: ip, node: b.Node, started: e.k.Now()}
+	a.timer = e.k.AfterFunc(c.timeout, func(sim.Time) {
+		if !a.done {
+			a.done = true
+			e.attemptFailed(c, req, "timeout")
+		}
+	})
+	e.k.AfterFunc(cost+out, func(sim.Time) { e.arrive(a, b) })
+}
+
+func serviceAddr(svc *model.Service, portName string) (netip.AddrPort, bool) {
+	ip, err := netip.ParseAddr(svc.Spec.ClusterIP)
+	if err != nil || len(svc.Spec.Ports) == 0 {
+		return netip.AddrPort{}, false
+	}
+	port := svc.Spec.Ports[0]
+	if portName != "" {
+		found := false
+		for _, sp := range svc.Spec.Ports {
+			if sp.Name == portName {
+				port, found = sp, true
+			}
+		}
+		if !found {
+			return netip.AddrPort{}, false
+		}
+	}
+	return netip.AddrPortFrom(ip, uint16(port.Port)), true
+}
+
+func cutPort(key string) (ip, port string, ok bool) {
+	for i := len(key) - 1; i >= 0; i-- {
+		if key[i] == ':' {
+			return key[:i], key[i+1:], true
+		}
+	}
+	return key, "", false
+}
+
+// arrive queues the attempt at the endpoint, or starts serving it.
+func (e *Engine) arrive(a *attempt, b Backend) {
+	cur, ok := e.world.Endpoint(a.ip)
+	if !ok || !cur.NodeUp {
+		return // the node died on the way: the client times out
+	}
+	if !cur.Serving {
+		e.finish(a, false, "refused")
+		return
+	}
+	s := e.servers[a.key]
+	if s == nil {
+		s = &server{}
+		e.servers[a.key] = s
+	}
+	workers := max(b.Workers, 1)
+	if s.busy < workers {
+		s.busy++
+		e.serve(a, s, cur)
+		return
+	}
+	s.queue = append(s.queue, a)
+}
+
+func (e *Engine) serve(a *attempt, s *server, b Backend) {
+	d := 10 * time.Millisecond
+	if b.ServiceTime != nil {
+		d = b.ServiceTime.SampleDuration(a.c.rand)
+	}
+	e.k.AfterFunc(d, func(sim.Time) {
+		s.busy--
+		if len(s.queue) > 0 {
+			nxt := s.queue[0]
+			s.queue[0] = nil
+			s.queue = s.queue[1:]
+			s.busy++
+			cur, _ := e.world.Endpoint(nxt.ip)
+			e.serve(nxt, s, cur)
+		}
+		cur, ok := e.world.Endpoint(a.ip)
+		if !ok || !cur.NodeUp {
+			return // died while serving: the client times out
+		}
+		back := e.world.Latency(a.node, a.req.from)
+		e.k.AfterFunc(back, func(sim.Time) { e.finish(a, true, "") })
+	})
+}
+
+// finish ends an attempt that got an answer.
+func (e *Engine) finish(a *attempt, ok bool, reason string) {
+	if a.done {
+		return
+	}
+	a.done = true
+	e.k.Cancel(a.timer)
+	if !ok {
+		e.attemptFailed(a.c, a.req, reason)
+		return
+	}
+	st := e.stats[a.req.svc]
+	st.record(e.k.Now(), true, e.k.Now().Sub(a.req.start))
+	st.endpoints[a.key]++
+	e.armFlush()
+}
+
+func (e *Engine) attemptFailed(c *client, req *request, reason string) {
+	if req.tries <= c.retries {
+		e.try(c, req)
+		return
+	}
+	st := e.stats[req.svc]
+	st.record(e.k.Now(), false, e.k.Now().Sub(req.start))
+	st.reasons[reason]++
+	e.armFlush()
+}
+
+// armFlush makes sure the current second's counts reach the journal.
+func (e *Engine) armFlush() {
+	if e.armed {
+		return
+	}
+	e.armed = true
+	sec := e.k.Now() / sim.Time(time.Second)
+	e.k.At((sec+1)*sim.Time(time.Second), sim.HandlerFunc(func(now sim.Time) {
+		e.armed = false
+		e.flush(sec)
+	}))
+}
+
+// flush writes one Requests event per service for the second sec.
+func (e *Engine) flush(sec sim.Time) {
+	for _, svc := range e.order {
+		b := e.stats[svc].window(int64(sec))
+		if b == nil || b.ok+b.failed == 0 {
+			continue
+		}
+		fields := []sim.Field{sim.F("second", int64(sec)), sim.F("ok", b.ok), sim.F("failed", b.failed)}
+		if b.ok > 0 {
+			fields = append(fields, sim.F("meanLatency", time.Duration(b.sum/time.Duration(b.ok))), sim.F("maxLatency", b.max))
+		}
+		e.k.Journal().Record(sim.Event{T: e.k.Now(), Kind: "Requests", Source: "traffic", Object: svc, Fields: fields})
+	}
+}
+
+// --- statistics --------------------------------------------------------------
+
+type bucket struct {
+	ok, failed int64
+	sum, max   time.Duration
+}
+
+type serviceStats struct {
+	buckets   map[int64]*bucket
+	latencies []float64 // successful requests, seconds
+	ok, fail  int64
+	endpoints map[string]int64
+	reasons   map[string]int64
+	failures  []sim.Time // when requests failed, in order
+}
+
+func newServiceStats() *serviceStats {
+	return &serviceStats{buckets: map[int64]*bucket{}, endpoints: map[string]int64{}, reasons: map[string]int64{}}
+}
+
+func (s *serviceStats) window(sec int64) *bucket { return s.buckets[sec] }
+
+func (s *serviceStats) record(now sim.Time, ok bool, latency time.Duration) {
+	sec := int64(now / sim.Time(time.Second))
+	b := s.buckets[sec]
+	if b == nil {
+		b = &bucket{}
+		s.buckets[sec] = b
+	}
+	if ok {
+		b.ok++
+		s.ok++
+		b.sum += latency
+		b.max = max(b.max, latency)
+		s.latencies = append(s.latencies, latency.Seconds())
+		return
+	}
+	b.failed++
+	s.fail++
+	s.failures = append(s.failures, now)
+}
+
+// Summary is the traffic part of summary.json.
+type Summary struct {
+	Total       int64   `json:"total"`
+	Succeeded   int64   `json:"succeeded"`
+	Failed      int64   `json:"failed"`
+	SuccessRate float64 `json:"successRate"`
+	// LongestFailureWindowSeconds is the longest stretch in which
+	// requests kept failing (failures less than a second apart).
+	LongestFailureWindowSeconds float64          `json:"longestFailureWindowSeconds"`
+	Services                    []ServiceSummary `json:"services"`
+}
+
+// ServiceSummary is one target Service's figures.
+type ServiceSummary struct {
+	Service     string           `json:"service"`
+	Total       int64            `json:"total"`
+	Succeeded   int64            `json:"succeeded"`
+	Failed      int64            `json:"failed"`
+	SuccessRate float64          `json:"successRate"`
+	Latency     LatencySummary   `json:"latency"`
+	Failures    map[string]int64 `json:"failures,omitempty"`
+	// FailureWindows are the stretches of failing requests.
+	FailureWindows []Window         `json:"failureWindows,omitempty"`
+	Endpoints      []EndpointShare `json:"endpoints,omitempty"`
+}
+
+// LatencySummary is in seconds.
+type LatencySummary struct {
+	P50 float64 `json:"p50"`
+	P90 float64 `json:"p90"`
+	P99 float64 `json:"p99"`
+	Max float64 `json:"max"`
+}
+
+// Window is a stretch of failures, in simulated seconds.
+type Window struct {
+	Start    float64 `json:"start"`
+	End      float64 `json:"end"`
+	Requests int64   `json:"failedRequests"`
+}
+
+// EndpointShare is how many successful requests an endpoint served.
+type EndpointShare struct {
+	Endpoint string  `json:"endpoint"`
+	Requests int64   `json:"requests"`
+	Share    float64 `json:"share"`
+}
+
+// Windows groups failure instants less than gap apart.
+func Windows(failures []sim.Time, gap time.Duration) []Window {
+	var out []Window
+	for i, t := range failures {
+		s := t.Seconds()
+		if i == 0 || t.Sub(failures[i-1]) >= gap {
+			out = append(out, Window{Start: s, End: s, Requests: 1})
+			continue
+		}
+		w := &out[len(out)-1]
+		w.End, w.Requests = s, w.Requests+1
+	}
+	return out
+}
+
+func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }
+
+// Summary computes the figures of the run so far.
+func (e *Engine) Summary() Summary {
+	var out Summary
+	for _, svc := range e.order {
+		st := e.stats[svc]
+		ss := ServiceSummary{Service: svc, Total: st.ok + st.fail, Succeeded: st.ok, Failed: st.fail}
+		if ss.Total > 0 {
+			ss.SuccessRate = round6(float64(st.ok) / float64(ss.Total))
+		}
+		if len(st.latencies) > 0 {
+			l := append([]float64(nil), st.latencies...)
+			sort.Float64s(l)
+			ss.Latency = LatencySummary{P50: round6(stat.Quantile(0.5, stat.Empirical, l, nil)), P90: round6(stat.Quantile(0.9, stat.Empirical, l, nil)),
+				P99: round6(stat.Quantile(0.99, stat.Empirical, l, nil)), Max: round6(l[len(l)-1])}
+		}
+		if len(st.reasons) > 0 {
+			ss.Failures = st.reasons
+		}
+		ss.FailureWindows = Windows(st.failures, time.Second)
+		for _, w := range ss.FailureWindows {
+			out.LongestFailureWindowSeconds = max(out.LongestFailureWindowSeconds, round6(w.End-w.Start))
+		}
+		for _, key := range model.SortedKeys(st.endpoints) {
+			ss.Endpoints = append(ss.Endpoints, EndpointShare{Endpoint: key, Requests: st.endpoints[key], Share: round6(float64(st.endpoints[key]) / float64(max(st.ok, 1)))})
+		}
+		out.Total += ss.Total
+		out.Succeeded += ss.Succeeded
+		out.Failed += ss.Failed
+		out.Services = append(out.Services, ss)
+	}
+	if out.Total > 0 {
+		out.SuccessRate = round6(float64(out.Succeeded) / float64(out.Total))
+	}
+	return out
+}

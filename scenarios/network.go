@@ -1,0 +1,277 @@
+package scenarios
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"time"
+
+	"github.com/kubesim/kubesim/model"
+	"github.com/kubesim/kubesim/network"
+	"github.com/kubesim/kubesim/network/kubeproxy"
+	"github.com/kubesim/kubesim/network/traffic"
+)
+
+// KubeProxySpec is the scenario's kubeProxy section: every node runs one
+// kube-proxy with this configuration.
+type KubeProxySpec struct {
+	// Mode is iptables (default, as upstream), nftables, ipvs or
+	// userspace.
+	Mode kubeproxy.Mode `yaml:"mode,omitempty"`
+	// IPVSScheduler is rr (default), wrr, lc, wlc, sh, dh, sed or nq.
+	IPVSScheduler kubeproxy.IPVSScheduler `yaml:"ipvsScheduler,omitempty"`
+	// MinSyncPeriod (1 s) and SyncPeriod (30 s) are kube-proxy's flags.
+	MinSyncPeriod time.Duration `yaml:"minSyncPeriod,omitempty"`
+	SyncPeriod    time.Duration `yaml:"syncPeriod,omitempty"`
+}
+
+func (s *KubeProxySpec) config() kubeproxy.Config {
+	if s == nil {
+		return kubeproxy.Config{}.WithDefaults()
+	}
+	return kubeproxy.Config{Mode: s.Mode, IPVSScheduler: s.IPVSScheduler, MinSyncPeriod: s.MinSyncPeriod, SyncPeriod: s.SyncPeriod}.WithDefaults()
+}
+
+// dataPlane is the network side of a run: the topology, one kube-proxy
+// per node fed by the Service and EndpointSlice watches, the pods by IP,
+// and the traffic engine. It is the traffic engine's World.
+type dataPlane struct {
+	r        *Run
+	topo     *network.Topology
+	proxiers map[string]*kubeproxy.Proxier
+	services map[string]*model.Service
+	pods     map[string]*model.Pod // by pod IP
+	podIPs   map[string]string     // pod key -> IP
+	nodeIPs  map[string]netip.Addr
+	candidates map[traffic.From][]string
+	engine   *traffic.Engine
+}
+
+func (r *Run) startDataPlane() error {
+	sc := r.Loaded.Scenario
+	d := &dataPlane{r: r, proxiers: map[string]*kubeproxy.Proxier{}, services: map[string]*model.Service{},
+		pods: map[string]*model.Pod{}, podIPs: map[string]string{}, nodeIPs: map[string]netip.Addr{},
+		candidates: map[traffic.From][]string{}}
+	var lat network.LatencySpec
+	if sc.Spec.Network != nil {
+		lat = *sc.Spec.Network
+	}
+	topo, err := network.NewTopology(r.Loaded.Nodes, lat, r.Kernel.Rand("network/latency"))
+	if err != nil {
+		return fmt.Errorf("spec.network.%w", err)
+	}
+	d.topo = topo
+	cfg := sc.Spec.KubeProxy.config()
+	for i, n := range r.Loaded.Nodes {
+		d.proxiers[n.Name] = kubeproxy.NewProxier(r.Kernel, kubeproxy.Node{Name: n.Name, Zone: n.Labels[model.LabelTopologyZone]}, cfg)
+		d.nodeIPs[n.Name] = netip.AddrFrom4([4]byte{10, 250, byte(i >> 8), byte(i)})
+	}
+	names := model.SortedKeys(d.proxiers)
+	r.API.Watch("Service", func(ev model.WatchEvent) {
+		svc, ok := ev.Object.(*model.Service)
+		if !ok {
+			return
+		}
+		present := ev.Type != model.Deleted
+		if present {
+			d.services[model.Key(svc)] = svc
+		} else {
+			delete(d.services, model.Key(svc))
+		}
+		for _, name := range names {
+			d.proxiers[name].OnService(svc, present)
+		}
+	})
+	r.API.Watch("EndpointSlice", func(ev model.WatchEvent) {
+		sl, ok := ev.Object.(*model.EndpointSlice)
+		if !ok {
+			return
+		}
+		for _, name := range names {
+			d.proxiers[name].OnEndpointSlice(sl, ev.Type != model.Deleted)
+		}
+	})
+	r.API.Watch("Pod", func(ev model.WatchEvent) {
+		p, ok := ev.Object.(*model.Pod)
+		if !ok {
+			return
+		}
+		key := model.Key(p)
+		if old, ok := d.podIPs[key]; ok && (ev.Type == model.Deleted || p.Status.PodIP != old) {
+			if d.pods[old] != nil && model.Key(d.pods[old]) == key {
+				delete(d.pods, old)
+			}
+			delete(d.podIPs, key)
+		}
+		if ev.Type != model.Deleted && p.Status.PodIP != "" && !p.Spec.HostNetwork {
+			d.pods[p.Status.PodIP] = p
+			d.podIPs[key] = p.Status.PodIP
+		}
+	})
+	if len(sc.Spec.Traffic) > 0 {
+		eng, err := traffic.New(r.Kernel, d, sc.Spec.Traffic, sc.Spec.Duration)
+		if err != nil {
+			return fmt.Errorf("spec.%w", err)
+		}
+		d.engine = eng
+	}
+	r.data = d
+	return nil
+}
+
+// start runs every node's kube-proxy and the clients (time zero, with the
+// kubelets).
+func (d *dataPlane) start() {
+	for _, name := range model.SortedKeys(d.proxiers) {
+		d.proxiers[name].Start()
+	}
+	if d.engine != nil {
+		d.engine.Start()
+	}
+}
+
+// nodeDown and nodeUp follow a node's machine: its kube-proxy dies with
+// it (and its rules with the kernel) and starts again when it boots.
+func (d *dataPlane) nodeDown(node string) {
+	if p := d.proxiers[node]; p != nil {
+		p.Stop(true)
+	}
+}
+
+func (d *dataPlane) nodeUp(node string) {
+	if p := d.proxiers[node]; p != nil {
+		p.Start()
+	}
+}
+
+func (d *dataPlane) up(node string) bool {
+	kl := d.r.kubelets[node]
+	return kl != nil && kl.Machine().Up()
+}
+
+// ClientNodes implements traffic.World.
+func (d *dataPlane) ClientNodes(f traffic.From) []string {
+	cand, ok := d.candidates[f]
+	if !ok {
+		for _, n := range d.r.Loaded.Nodes {
+			if (f.Pool == "" || n.Labels["kubesim.io/pool"] == f.Pool) && (f.Zone == "" || n.Labels[model.LabelTopologyZone] == f.Zone) {
+				cand = append(cand, n.Name)
+			}
+		}
+		sort.Strings(cand)
+		d.candidates[f] = cand
+	}
+	out := make([]string, 0, len(cand))
+	for _, n := range cand {
+		if d.up(n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Proxier implements traffic.World.
+func (d *dataPlane) Proxier(node string) *kubeproxy.Proxier {
+	if !d.up(node) {
+		return nil
+	}
+	return d.proxiers[node]
+}
+
+// Service implements traffic.World.
+func (d *dataPlane) Service(key string) (*model.Service, bool) {
+	s, ok := d.services[key]
+	return s, ok
+}
+
+// Endpoint implements traffic.World: the pod with that IP, whether its
+// node is up and whether it serves (running, not finished).
+func (d *dataPlane) Endpoint(ip string) (traffic.Backend, bool) {
+	p, ok := d.pods[ip]
+	if !ok {
+		return traffic.Backend{}, false
+	}
+	b := traffic.Backend{Pod: model.Key(p), Node: p.Spec.NodeName, NodeUp: d.up(p.Spec.NodeName),
+		Serving: p.Status.Phase == model.PodRunning, Workers: 1}
+	if len(p.Spec.Containers) > 0 {
+		var resolver model.BehaviorResolver
+		if bs := d.r.Loaded.Scenario.Spec.Behaviors; len(bs) > 0 {
+			resolver = bs
+		}
+		var ann *model.PodBehaviors
+		if text, ok := p.Annotations[model.BehaviorAnnotation]; ok {
+			ann, _ = model.ParseBehaviorAnnotation(text)
+		}
+		beh, _ := model.ResolveBehavior(ann, resolver, &p.Spec.Containers[0])
+		b.ServiceTime = beh.ServiceTime
+		if cpu := model.PodRequests(p, false).MilliCPU; cpu > 1000 {
+			b.Workers = int((cpu + 999) / 1000)
+		}
+	}
+	return b, true
+}
+
+// Latency implements traffic.World.
+func (d *dataPlane) Latency(from, to string) time.Duration { return d.topo.Latency(from, to) }
+
+// NodeIP implements traffic.World.
+func (d *dataPlane) NodeIP(node string) netip.Addr { return d.nodeIPs[node] }
+
+// summary is the traffic section of summary.json (nil without traffic).
+func (d *dataPlane) summary() *traffic.Summary {
+	if d == nil || d.engine == nil {
+		return nil
+	}
+	s := d.engine.Summary()
+	return &s
+}
+
+// dataPlaneDesc names the data-plane components for the summary.
+func (r *Run) dataPlaneDesc() string {
+	desc := "network: kube-proxy (" + string(r.Loaded.Scenario.Spec.KubeProxy.config().Mode) + ") on every node"
+	if r.data.engine != nil {
+		desc += ", traffic"
+	}
+	return desc
+}
+
+// validateNetwork checks the kubeProxy, network and traffic sections.
+func (v *scenarioValidator) validateNetwork(sc *Scenario) {
+	d := v.d
+	if kp := sc.Spec.KubeProxy; kp != nil {
+		if err := (kubeproxy.Config{Mode: kp.Mode, IPVSScheduler: kp.IPVSScheduler, MinSyncPeriod: kp.MinSyncPeriod, SyncPeriod: kp.SyncPeriod}).Validate(); err != nil {
+			d.ErrorAt("spec.kubeProxy", "%v", err)
+		}
+		if kp.IPVSScheduler != "" && kp.Mode != kubeproxy.ModeIPVS {
+			d.ErrorAt("spec.kubeProxy.ipvsScheduler", "applies to mode ipvs only")
+		}
+	}
+	if n := sc.Spec.Network; n != nil {
+		if err := n.Validate(); err != nil {
+			d.ErrorAt("spec.network", "%v", err)
+		}
+	}
+	pools, zones := map[string]bool{}, map[string]bool{}
+	for _, p := range sc.Spec.Cluster.NodePools {
+		pools[p.Name] = true
+		zones[p.Zone] = true
+		for _, z := range p.Zones {
+			zones[z] = true
+		}
+	}
+	for i, t := range sc.Spec.Traffic {
+		p := fmt.Sprintf("spec.traffic[%d]", i)
+		if err := t.Validate(); err != nil {
+			d.ErrorAt(p, "%v", err)
+		}
+		if t.From.Pool != "" && !pools[t.From.Pool] {
+			d.ErrorAt(p+".from.pool", "no node pool %q", t.From.Pool)
+		}
+		if t.From.Zone != "" && !zones[t.From.Zone] {
+			d.ErrorAt(p+".from.zone", "no node pool has zone %q", t.From.Zone)
+		}
+		if sc.Spec.Duration > 0 && t.Start >= sc.Spec.Duration {
+			d.Warnf(d.NodeFor(p+".start"), p+".start", "%v is after the end of the run; the client never sends", t.Start)
+		}
+	}
+}
