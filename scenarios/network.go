@@ -36,15 +36,15 @@ func (s *KubeProxySpec) config() kubeproxy.Config {
 // per node fed by the Service and EndpointSlice watches, the pods by IP,
 // and the traffic engine. It is the traffic engine's World.
 type dataPlane struct {
-	r        *Run
-	topo     *network.Topology
-	proxiers map[string]*kubeproxy.Proxier
-	services map[string]*model.Service
-	pods     map[string]*model.Pod // by pod IP
-	podIPs   map[string]string     // pod key -> IP
-	nodeIPs  map[string]netip.Addr
+	r          *Run
+	topo       *network.Topology
+	proxiers   map[string]*kubeproxy.Proxier
+	services   map[string]*model.Service
+	pods       map[string]*model.Pod // by pod IP
+	podIPs     map[string]string     // pod key -> IP
+	nodeIPs    map[string]netip.Addr
 	candidates map[traffic.From][]string
-	engine   *traffic.Engine
+	engine     *traffic.Engine
 }
 
 func (r *Run) startDataPlane() error {

@@ -484,7 +484,7 @@ type ServiceSummary struct {
 	Latency     LatencySummary   `json:"latency"`
 	Failures    map[string]int64 `json:"failures,omitempty"`
 	// FailureWindows are the stretches of failing requests.
-	FailureWindows []Window         `json:"failureWindows,omitempty"`
+	FailureWindows []Window        `json:"failureWindows,omitempty"`
 	Endpoints      []EndpointShare `json:"endpoints,omitempty"`
 }
 
