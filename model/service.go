@@ -196,3 +196,13 @@ type IPBlock struct {
 	CIDR   string   `yaml:"cidr"`
 	Except []string `yaml:"except,omitempty"`
 }
+
+// ServiceAllocator assigns a Service's cluster IPs and node ports when the
+// API server admits it and frees them when it is deleted, as the Service
+// REST storage's IP and port allocators do upstream
+// (pkg/registry/core/service/storage). Admit fills cur (old is nil on
+// create) or refuses it with an error naming the field.
+type ServiceAllocator interface {
+	Admit(old, cur *Service) error
+	Release(svc *Service)
+}

@@ -25,6 +25,8 @@ type Server struct {
 	// metadata.name field selector), served from an index so that a
 	// kubelet watching its own Node costs one delivery per change.
 	nameWatchers map[string]map[string][]model.WatchHandler
+	// services allocates Service addresses (nil: none are allocated).
+	services model.ServiceAllocator
 	names        *sim.Rand
 	uids         uint64
 
@@ -138,6 +140,11 @@ func (s *Server) Create(in model.Object) (model.Object, error) {
 	k := meta.Key()
 	if _, exists := b[k]; exists {
 		return nil, &model.StatusError{Reason: model.ReasonAlreadyExists, Kind: info.Kind, Key: k, Message: "already exists"}
+	}
+	if svc, ok := o.(*model.Service); ok && s.services != nil {
+		if err := s.services.Admit(nil, svc); err != nil {
+			return nil, &model.StatusError{Reason: model.ReasonInvalid, Kind: info.Kind, Key: k, Message: err.Error()}
+		}
 	}
 	s.uids++
 	meta.UID = fmt.Sprintf("%08x-0000-4000-8000-%012x", s.k.Seed()&0xffffffff, s.uids)
@@ -276,6 +283,11 @@ func (s *Server) Update(in model.Object) (model.Object, error) {
 			return nil, err
 		}
 	}
+	if svc, ok := o.(*model.Service); ok && s.services != nil {
+		if err := s.services.Admit(old.(*model.Service), svc); err != nil {
+			return nil, &model.StatusError{Reason: model.ReasonInvalid, Kind: info.Kind, Key: k, Message: err.Error()}
+		}
+	}
 	meta.UID, meta.CreationTimestamp, meta.Generation = om.UID, om.CreationTimestamp, om.Generation
 	if specChanged(old, o) {
 		meta.Generation++
@@ -289,6 +301,7 @@ func (s *Server) Update(in model.Object) (model.Object, error) {
 	if meta.DeletionTimestamp != nil && len(meta.Finalizers) == 0 && !nsFinalizing && model.Deref(meta.DeletionGracePeriodSeconds, 0) == 0 {
 		// The last finalizer is gone from an object being deleted.
 		delete(b, k)
+		s.released(o)
 		s.notify(info.Kind, model.WatchEvent{Type: model.Deleted, Object: o, Old: old})
 		return o, nil
 	}
@@ -372,6 +385,7 @@ func (s *Server) DeleteWith(kind, namespace, name string, opts model.DeleteOptio
 	}
 	if grace == 0 && len(finalizers) == 0 {
 		delete(b, k)
+		s.released(old)
 		s.rv++
 		s.notify(kind, model.WatchEvent{Type: model.Deleted, Object: old})
 		return nil
@@ -583,4 +597,15 @@ func (s *Server) admitClaimResize(old, cur *model.PersistentVolumeClaim) error {
 		return invalid(model.ReasonForbidden, "only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize")
 	}
 	return nil
+}
+
+// SetServiceAllocator installs the allocator of Service cluster IPs and
+// node ports; without one, Services keep what their manifests say.
+func (s *Server) SetServiceAllocator(a model.ServiceAllocator) { s.services = a }
+
+// released frees what a deleted object held.
+func (s *Server) released(o model.Object) {
+	if svc, ok := o.(*model.Service); ok && s.services != nil {
+		s.services.Release(svc)
+	}
 }
