@@ -36,6 +36,12 @@ type Generator struct {
 	Parallelism       *int32            `yaml:"parallelism,omitempty"`
 	PriorityClassName string            `yaml:"priorityClassName,omitempty"`
 	Labels            map[string]string `yaml:"labels,omitempty"`
+	// Selector and Port make kind Service: each Service selects these
+	// pod labels and exposes Port (named http) to TargetPort (default
+	// Port).
+	Selector   map[string]string `yaml:"selector,omitempty"`
+	Port       int32             `yaml:"port,omitempty"`
+	TargetPort int32             `yaml:"targetPort,omitempty"`
 }
 
 // Arrival is one of poisson, constant or atOnce.
@@ -77,8 +83,18 @@ func (v *scenarioValidator) validateGenerator(g *Generator, p string, inTimeline
 	}
 	switch g.Kind {
 	case "Pod", "Job", "Deployment":
+		if len(g.Selector) > 0 || g.Port != 0 || g.TargetPort != 0 {
+			d.ErrorAt(p, "selector, port and targetPort are for kind Service")
+		}
+	case "Service":
+		if len(g.Selector) == 0 {
+			d.ErrorAt(p+".selector", "required for kind Service: the pod labels the Services select")
+		}
+		if g.Port < 1 || g.Port > 65535 || g.TargetPort < 0 || g.TargetPort > 65535 {
+			d.ErrorAt(p+".port", "port (and targetPort) must be between 1 and 65535")
+		}
 	default:
-		d.ErrorAt(p+".kind", "must be Pod, Job or Deployment, got %q", g.Kind)
+		d.ErrorAt(p+".kind", "must be Pod, Job, Deployment or Service, got %q", g.Kind)
 	}
 	if g.Count < 1 || g.Count > maxGenerated {
 		d.ErrorAt(p+".count", "must be between 1 and %d, got %d", maxGenerated, g.Count)
@@ -213,6 +229,15 @@ func (g *Generator) Generate(index int, rnd *sim.Rand) []Generated {
 				Replicas: &replicas,
 				Selector: &model.LabelSelector{MatchLabels: map[string]string{"app": name}},
 				Template: model.PodTemplateSpec{ObjectMeta: model.ObjectMeta{Labels: model.DeepCopy(labels), Annotations: annotations}, Spec: spec},
+			}}
+		case "Service":
+			target := g.TargetPort
+			if target == 0 {
+				target = g.Port
+			}
+			obj = &model.Service{ObjectMeta: model.ObjectMeta{Name: name, Namespace: ns, Labels: model.DeepCopy(g.Labels)}, Spec: model.ServiceSpec{
+				Selector: model.DeepCopy(g.Selector),
+				Ports:    []model.ServicePort{{Name: "http", Port: g.Port, TargetPort: model.FromInt32(target)}},
 			}}
 		default:
 			continue

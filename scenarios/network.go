@@ -62,8 +62,18 @@ func (r *Run) startDataPlane() error {
 	}
 	d.topo = topo
 	cfg := sc.Spec.KubeProxy.config()
+	pools := map[string]kubeproxy.Config{}
+	for _, p := range sc.Spec.Cluster.NodePools {
+		if p.KubeProxy != nil {
+			pools[p.Name] = p.KubeProxy.config()
+		}
+	}
 	for i, n := range r.Loaded.Nodes {
-		d.proxiers[n.Name] = kubeproxy.NewProxier(r.Kernel, kubeproxy.Node{Name: n.Name, Zone: n.Labels[model.LabelTopologyZone]}, cfg)
+		c, ok := pools[n.Labels["kubesim.io/pool"]]
+		if !ok {
+			c = cfg
+		}
+		d.proxiers[n.Name] = kubeproxy.NewProxier(r.Kernel, kubeproxy.Node{Name: n.Name, Zone: n.Labels[model.LabelTopologyZone]}, c)
 		d.nodeIPs[n.Name] = netip.AddrFrom4([4]byte{10, 250, byte(i >> 8), byte(i)})
 	}
 	names := model.SortedKeys(d.proxiers)
@@ -238,13 +248,20 @@ func (r *Run) dataPlaneDesc() string {
 // validateNetwork checks the kubeProxy, network and traffic sections.
 func (v *scenarioValidator) validateNetwork(sc *Scenario) {
 	d := v.d
-	if kp := sc.Spec.KubeProxy; kp != nil {
+	checkProxy := func(kp *KubeProxySpec, p string) {
+		if kp == nil {
+			return
+		}
 		if err := (kubeproxy.Config{Mode: kp.Mode, IPVSScheduler: kp.IPVSScheduler, MinSyncPeriod: kp.MinSyncPeriod, SyncPeriod: kp.SyncPeriod}).Validate(); err != nil {
-			d.ErrorAt("spec.kubeProxy", "%v", err)
+			d.ErrorAt(p, "%v", err)
 		}
 		if kp.IPVSScheduler != "" && kp.Mode != kubeproxy.ModeIPVS {
-			d.ErrorAt("spec.kubeProxy.ipvsScheduler", "applies to mode ipvs only")
+			d.ErrorAt(p+".ipvsScheduler", "applies to mode ipvs only")
 		}
+	}
+	checkProxy(sc.Spec.KubeProxy, "spec.kubeProxy")
+	for i, p := range sc.Spec.Cluster.NodePools {
+		checkProxy(p.KubeProxy, fmt.Sprintf("spec.cluster.nodePools[%d].kubeProxy", i))
 	}
 	if n := sc.Spec.Network; n != nil {
 		if err := n.Validate(); err != nil {

@@ -193,6 +193,9 @@ type NodePool struct {
 	Region string   `yaml:"region,omitempty"`
 	// Images already present on the pool's nodes (ImageLocality).
 	Images []model.ContainerImage `yaml:"images,omitempty"`
+	// KubeProxy overrides spec.kubeProxy for the pool's nodes (a separate
+	// kube-proxy DaemonSet per pool), e.g. to compare modes in one run.
+	KubeProxy *KubeProxySpec `yaml:"kubeProxy,omitempty"`
 }
 
 // Workload is a set of Kubernetes manifests: files, directories and globs

@@ -131,15 +131,17 @@ type World interface {
 
 // Engine runs every client population.
 type Engine struct {
-	k       *sim.Kernel
-	world   World
-	clients []*client
-	servers map[string]*server
-	stats   map[string]*serviceStats // by service
-	order   []string
-	end     time.Duration
-	flushAt sim.Time
-	armed   bool
+	k           *sim.Kernel
+	world       World
+	clients     []*client
+	servers     map[string]*server
+	stats       map[string]*serviceStats // by service
+	order       []string
+	byClient    map[string]*serviceStats
+	clientOrder []string
+	end         time.Duration
+	flushAt     sim.Time
+	armed       bool
 }
 
 type client struct {
@@ -178,7 +180,8 @@ type request struct {
 
 // New builds the engine; end is the run's length.
 func New(k *sim.Kernel, world World, specs []Spec, end time.Duration) (*Engine, error) {
-	e := &Engine{k: k, world: world, servers: map[string]*server{}, stats: map[string]*serviceStats{}, end: end}
+	e := &Engine{k: k, world: world, servers: map[string]*server{}, stats: map[string]*serviceStats{}, end: end,
+		byClient: map[string]*serviceStats{}}
 	for i, s := range specs {
 		if err := s.Validate(); err != nil {
 			return nil, fmt.Errorf("traffic[%d].%w", i, err)
@@ -197,6 +200,10 @@ func New(k *sim.Kernel, world World, specs []Spec, end time.Duration) (*Engine, 
 		if _, ok := e.stats[s.To]; !ok {
 			e.stats[s.To] = newServiceStats()
 			e.order = append(e.order, s.To)
+		}
+		if _, ok := e.byClient[s.Name]; !ok {
+			e.byClient[s.Name] = newServiceStats()
+			e.clientOrder = append(e.clientOrder, s.Name)
 		}
 	}
 	sort.Strings(e.order)
@@ -378,6 +385,7 @@ func (e *Engine) finish(a *attempt, ok bool, reason string) {
 	st := e.stats[a.req.svc]
 	st.record(e.k.Now(), true, e.k.Now().Sub(a.req.start))
 	st.endpoints[a.key]++
+	e.byClient[a.c.spec.Name].record(e.k.Now(), true, e.k.Now().Sub(a.req.start))
 	e.armFlush()
 }
 
@@ -389,6 +397,7 @@ func (e *Engine) attemptFailed(c *client, req *request, reason string) {
 	st := e.stats[req.svc]
 	st.record(e.k.Now(), false, e.k.Now().Sub(req.start))
 	st.reasons[reason]++
+	e.byClient[c.spec.Name].record(e.k.Now(), false, e.k.Now().Sub(req.start))
 	e.armFlush()
 }
 
@@ -472,6 +481,27 @@ type Summary struct {
 	// requests kept failing (failures less than a second apart).
 	LongestFailureWindowSeconds float64          `json:"longestFailureWindowSeconds"`
 	Services                    []ServiceSummary `json:"services"`
+	// Clients are the same figures per client population.
+	Clients []ClientSummary `json:"clients"`
+}
+
+// ClientSummary is one client population's figures.
+type ClientSummary struct {
+	Client      string         `json:"client"`
+	Total       int64          `json:"total"`
+	Failed      int64          `json:"failed"`
+	SuccessRate float64        `json:"successRate"`
+	Latency     LatencySummary `json:"latency"`
+}
+
+func (s *serviceStats) latency() LatencySummary {
+	if len(s.latencies) == 0 {
+		return LatencySummary{}
+	}
+	l := append([]float64(nil), s.latencies...)
+	sort.Float64s(l)
+	return LatencySummary{P50: round6(stat.Quantile(0.5, stat.Empirical, l, nil)), P90: round6(stat.Quantile(0.9, stat.Empirical, l, nil)),
+		P99: round6(stat.Quantile(0.99, stat.Empirical, l, nil)), Max: round6(l[len(l)-1])}
 }
 
 // ServiceSummary is one target Service's figures.
@@ -536,12 +566,7 @@ func (e *Engine) Summary() Summary {
 		if ss.Total > 0 {
 			ss.SuccessRate = round6(float64(st.ok) / float64(ss.Total))
 		}
-		if len(st.latencies) > 0 {
-			l := append([]float64(nil), st.latencies...)
-			sort.Float64s(l)
-			ss.Latency = LatencySummary{P50: round6(stat.Quantile(0.5, stat.Empirical, l, nil)), P90: round6(stat.Quantile(0.9, stat.Empirical, l, nil)),
-				P99: round6(stat.Quantile(0.99, stat.Empirical, l, nil)), Max: round6(l[len(l)-1])}
-		}
+		ss.Latency = st.latency()
 		if len(st.reasons) > 0 {
 			ss.Failures = st.reasons
 		}
@@ -559,6 +584,14 @@ func (e *Engine) Summary() Summary {
 	}
 	if out.Total > 0 {
 		out.SuccessRate = round6(float64(out.Succeeded) / float64(out.Total))
+	}
+	for _, name := range e.clientOrder {
+		st := e.byClient[name]
+		cs := ClientSummary{Client: name, Total: st.ok + st.fail, Failed: st.fail, Latency: st.latency()}
+		if cs.Total > 0 {
+			cs.SuccessRate = round6(float64(st.ok) / float64(cs.Total))
+		}
+		out.Clients = append(out.Clients, cs)
 	}
 	return out
 }
