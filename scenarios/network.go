@@ -43,7 +43,11 @@ type dataPlane struct {
 	pods       map[string]*model.Pod // by pod IP
 	podIPs     map[string]string     // pod key -> IP
 	nodeIPs    map[string]netip.Addr
-	candidates map[traffic.From][]string
+	candidates map[string][]string
+	// version counts pod and node changes; podSources caches each pod
+	// selector's client list for one version.
+	version    uint64
+	podSources map[string]cachedSources
 	engine     *traffic.Engine
 }
 
@@ -51,7 +55,7 @@ func (r *Run) startDataPlane() error {
 	sc := r.Loaded.Scenario
 	d := &dataPlane{r: r, proxiers: map[string]*kubeproxy.Proxier{}, services: map[string]*model.Service{},
 		pods: map[string]*model.Pod{}, podIPs: map[string]string{}, nodeIPs: map[string]netip.Addr{},
-		candidates: map[traffic.From][]string{}}
+		candidates: map[string][]string{}, podSources: map[string]cachedSources{}}
 	var lat network.LatencySpec
 	if sc.Spec.Network != nil {
 		lat = *sc.Spec.Network
@@ -106,6 +110,7 @@ func (r *Run) startDataPlane() error {
 		if !ok {
 			return
 		}
+		d.version++
 		key := model.Key(p)
 		if old, ok := d.podIPs[key]; ok && (ev.Type == model.Deleted || p.Status.PodIP != old) {
 			if d.pods[old] != nil && model.Key(d.pods[old]) == key {
@@ -143,12 +148,14 @@ func (d *dataPlane) start() {
 // nodeDown and nodeUp follow a node's machine: its kube-proxy dies with
 // it (and its rules with the kernel) and starts again when it boots.
 func (d *dataPlane) nodeDown(node string) {
+	d.version++
 	if p := d.proxiers[node]; p != nil {
 		p.Stop(true)
 	}
 }
 
 func (d *dataPlane) nodeUp(node string) {
+	d.version++
 	if p := d.proxiers[node]; p != nil {
 		p.Start()
 	}
@@ -159,9 +166,36 @@ func (d *dataPlane) up(node string) bool {
 	return kl != nil && kl.Machine().Up()
 }
 
-// ClientNodes implements traffic.World.
-func (d *dataPlane) ClientNodes(f traffic.From) []string {
-	cand, ok := d.candidates[f]
+// ClientSources implements traffic.World: the running pods the selector
+// matches, or the running nodes of the pool or zone.
+func (d *dataPlane) ClientSources(f traffic.From) []traffic.Source {
+	if len(f.Selector) > 0 {
+		ns := f.Namespace
+		if ns == "" {
+			ns = "default"
+		}
+		ck := ns + "\x00" + model.SelectorFromSet(f.Selector).String()
+		if c, ok := d.podSources[ck]; ok && c.version == d.version {
+			return c.sources
+		}
+		sel := model.SelectorFromSet(f.Selector)
+		var out []traffic.Source
+		for _, ip := range model.SortedKeys(d.pods) {
+			p := d.pods[ip]
+			if p.Namespace != ns || p.Status.Phase != model.PodRunning || !sel.Matches(p.Labels) || !d.up(p.Spec.NodeName) {
+				continue
+			}
+			addr, err := netip.ParseAddr(ip)
+			if err != nil {
+				continue
+			}
+			out = append(out, traffic.Source{Node: p.Spec.NodeName, IP: addr, Pod: model.Key(p)})
+		}
+		d.podSources[ck] = cachedSources{version: d.version, sources: out}
+		return out
+	}
+	key := f.Pool + "\x00" + f.Zone
+	cand, ok := d.candidates[key]
 	if !ok {
 		for _, n := range d.r.Loaded.Nodes {
 			if (f.Pool == "" || n.Labels["kubesim.io/pool"] == f.Pool) && (f.Zone == "" || n.Labels[model.LabelTopologyZone] == f.Zone) {
@@ -169,12 +203,12 @@ func (d *dataPlane) ClientNodes(f traffic.From) []string {
 			}
 		}
 		sort.Strings(cand)
-		d.candidates[f] = cand
+		d.candidates[key] = cand
 	}
-	out := make([]string, 0, len(cand))
+	out := make([]traffic.Source, 0, len(cand))
 	for _, n := range cand {
 		if d.up(n) {
-			out = append(out, n)
+			out = append(out, traffic.Source{Node: n, IP: d.nodeIPs[n]})
 		}
 	}
 	return out
@@ -223,9 +257,6 @@ func (d *dataPlane) Endpoint(ip string) (traffic.Backend, bool) {
 
 // Latency implements traffic.World.
 func (d *dataPlane) Latency(from, to string) time.Duration { return d.topo.Latency(from, to) }
-
-// NodeIP implements traffic.World.
-func (d *dataPlane) NodeIP(node string) netip.Addr { return d.nodeIPs[node] }
 
 // summary is the traffic section of summary.json (nil without traffic).
 func (d *dataPlane) summary() *traffic.Summary {
@@ -291,4 +322,9 @@ func (v *scenarioValidator) validateNetwork(sc *Scenario) {
 			d.Warnf(d.NodeFor(p+".start"), p+".start", "%v is after the end of the run; the client never sends", t.Start)
 		}
 	}
+}
+
+type cachedSources struct {
+	version uint64
+	sources []traffic.Source
 }

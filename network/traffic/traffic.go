@@ -58,10 +58,22 @@ type Spec struct {
 	Stop  time.Duration `yaml:"stop,omitempty"`
 }
 
-// From selects the client nodes.
+// From selects the clients: the pods a selector matches in a namespace
+// (the request leaves from the pod's node with the pod's IP), or nodes of
+// a pool or zone (a host-network client).
 type From struct {
-	Pool string `yaml:"pool,omitempty"`
-	Zone string `yaml:"zone,omitempty"`
+	Pool      string            `yaml:"pool,omitempty"`
+	Zone      string            `yaml:"zone,omitempty"`
+	Namespace string            `yaml:"namespace,omitempty"`
+	Selector  map[string]string `yaml:"selector,omitempty"`
+}
+
+// Source is one client instance able to send now.
+type Source struct {
+	Node string
+	IP   netip.Addr
+	// Pod is the client pod (namespace/name), "" for a node client.
+	Pod string
 }
 
 // Validate checks a spec; the error names the field.
@@ -85,6 +97,12 @@ func (s Spec) Validate() error {
 	}
 	if s.Stop != 0 && s.Stop <= s.Start {
 		return fmt.Errorf("stop: must be after start")
+	}
+	if len(s.From.Selector) > 0 && (s.From.Pool != "" || s.From.Zone != "") {
+		return fmt.Errorf("from: pods (namespace and selector) or nodes (pool, zone), not both")
+	}
+	if s.From.Namespace != "" && len(s.From.Selector) == 0 {
+		return fmt.Errorf("from.selector: required with from.namespace")
 	}
 	return nil
 }
@@ -114,9 +132,9 @@ type Backend struct {
 
 // World is what the engine asks of the simulated cluster.
 type World interface {
-	// ClientNodes lists the nodes a client population sends from now
-	// (running nodes only), sorted.
-	ClientNodes(f From) []string
+	// ClientSources lists the clients of a population able to send now
+	// (on running nodes), in a stable order.
+	ClientSources(f From) []Source
 	// Proxier returns a node's kube-proxy.
 	Proxier(node string) *kubeproxy.Proxier
 	// Service returns a Service by namespace/name.
@@ -125,8 +143,6 @@ type World interface {
 	Endpoint(ip string) (Backend, bool)
 	// Latency is a one-way message time between nodes.
 	Latency(from, to string) time.Duration
-	// NodeIP is a node's address (the source of its clients' packets).
-	NodeIP(node string) netip.Addr
 }
 
 // Engine runs every client population.
@@ -175,6 +191,7 @@ type request struct {
 	tries   int
 	from    string
 	srcIP   netip.Addr
+	srcPod  string
 	srcPort uint16
 }
 
@@ -232,11 +249,11 @@ func (e *Engine) next(c *client) {
 	if c.spec.Stop != 0 && time.Duration(now) >= c.spec.Stop {
 		return
 	}
-	nodes := e.world.ClientNodes(c.spec.From)
-	if len(nodes) > 0 {
-		from := nodes[c.rand.IntN(len(nodes))]
+	srcs := e.world.ClientSources(c.spec.From)
+	if len(srcs) > 0 {
+		src := srcs[c.rand.IntN(len(srcs))]
 		c.seq++
-		req := &request{svc: c.spec.To, start: now, from: from, srcIP: e.world.NodeIP(from), srcPort: uint16(32768 + c.seq%28232)}
+		req := &request{svc: c.spec.To, start: now, from: src.Node, srcIP: src.IP, srcPod: src.Pod, srcPort: uint16(32768 + c.seq%28232)}
 		e.try(c, req)
 	}
 	if d := e.interval(c); time.Duration(now)+d < e.end {

@@ -22,12 +22,13 @@ type world struct {
 	latency  time.Duration
 }
 
-func (w *world) ClientNodes(From) []string             { return []string{"client"} }
+func (w *world) ClientSources(From) []Source {
+	return []Source{{Node: "client", IP: netip.MustParseAddr("10.250.0.1")}}
+}
 func (w *world) Proxier(string) *kubeproxy.Proxier     { return w.proxier }
 func (w *world) Service(string) (*model.Service, bool) { return w.svc, true }
 func (w *world) Endpoint(ip string) (Backend, bool)    { b, ok := w.backends[ip]; return b, ok }
 func (w *world) Latency(string, string) time.Duration  { return w.latency }
-func (w *world) NodeIP(string) netip.Addr              { return netip.MustParseAddr("10.250.0.1") }
 
 func newWorld(k *sim.Kernel, mode kubeproxy.Mode, endpoints int) *world {
 	w := &world{backends: map[string]Backend{}, latency: 250 * time.Microsecond}
