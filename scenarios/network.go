@@ -9,7 +9,9 @@ import (
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/network"
 	"github.com/kubesim/kubesim/network/kubeproxy"
+	"github.com/kubesim/kubesim/network/netpolicy"
 	"github.com/kubesim/kubesim/network/traffic"
+	"github.com/kubesim/kubesim/sim"
 )
 
 // KubeProxySpec is the scenario's kubeProxy section: every node runs one
@@ -49,13 +51,21 @@ type dataPlane struct {
 	version    uint64
 	podSources map[string]cachedSources
 	engine     *traffic.Engine
+
+	// NetworkPolicy: the policies and namespaces as watched, compiled
+	// into an evaluator when first needed after a change.
+	policies   map[string]*model.NetworkPolicy
+	namespaces map[string]*model.Namespace
+	evaluator  *netpolicy.Evaluator
+	policyErr  error
 }
 
 func (r *Run) startDataPlane() error {
 	sc := r.Loaded.Scenario
 	d := &dataPlane{r: r, proxiers: map[string]*kubeproxy.Proxier{}, services: map[string]*model.Service{},
 		pods: map[string]*model.Pod{}, podIPs: map[string]string{}, nodeIPs: map[string]netip.Addr{},
-		candidates: map[string][]string{}, podSources: map[string]cachedSources{}}
+		candidates: map[string][]string{}, podSources: map[string]cachedSources{},
+		policies: map[string]*model.NetworkPolicy{}, namespaces: map[string]*model.Namespace{}}
 	var lat network.LatencySpec
 	if sc.Spec.Network != nil {
 		lat = *sc.Spec.Network
@@ -121,6 +131,26 @@ func (r *Run) startDataPlane() error {
 		if ev.Type != model.Deleted && p.Status.PodIP != "" && !p.Spec.HostNetwork {
 			d.pods[p.Status.PodIP] = p
 			d.podIPs[key] = p.Status.PodIP
+		}
+	})
+	r.API.Watch("NetworkPolicy", func(ev model.WatchEvent) {
+		if np, ok := ev.Object.(*model.NetworkPolicy); ok {
+			if ev.Type == model.Deleted {
+				delete(d.policies, model.Key(np))
+			} else {
+				d.policies[model.Key(np)] = np
+			}
+			d.evaluator, d.policyErr = nil, nil
+		}
+	})
+	r.API.Watch("Namespace", func(ev model.WatchEvent) {
+		if ns, ok := ev.Object.(*model.Namespace); ok {
+			if ev.Type == model.Deleted {
+				delete(d.namespaces, ns.Name)
+			} else {
+				d.namespaces[ns.Name] = ns
+			}
+			d.evaluator, d.policyErr = nil, nil
 		}
 	})
 	if len(sc.Spec.Traffic) > 0 {
@@ -327,4 +357,44 @@ func (v *scenarioValidator) validateNetwork(sc *Scenario) {
 type cachedSources struct {
 	version uint64
 	sources []traffic.Source
+}
+
+// Allowed implements traffic.World with the cluster's NetworkPolicies.
+// A policy that fails to compile allows nothing it selects to be judged:
+// the connection is allowed and the error reported once in the journal.
+func (d *dataPlane) Allowed(src traffic.Source, dstPod string, port int32) (bool, string) {
+	if len(d.policies) == 0 {
+		return true, ""
+	}
+	if d.evaluator == nil && d.policyErr == nil {
+		pols := make([]*model.NetworkPolicy, 0, len(d.policies))
+		for _, k := range model.SortedKeys(d.policies) {
+			pols = append(pols, d.policies[k])
+		}
+		nss := make([]*model.Namespace, 0, len(d.namespaces))
+		for _, k := range model.SortedKeys(d.namespaces) {
+			nss = append(nss, d.namespaces[k])
+		}
+		d.evaluator, d.policyErr = netpolicy.NewEvaluator(pols, nss)
+		if d.policyErr != nil {
+			d.r.record("NetworkPolicyError", "network", "NetworkPolicy", sim.F("error", d.policyErr.Error()))
+		}
+	}
+	if d.evaluator == nil {
+		return true, ""
+	}
+	ip, ok := d.podIPs[dstPod]
+	if !ok {
+		return true, ""
+	}
+	dp := netpolicy.PodFromModel(d.pods[ip])
+	conn := netpolicy.Connection{Dst: netpolicy.PodPeer(&dp), Port: port}
+	if srcIP, ok := d.podIPs[src.Pod]; ok && src.Pod != "" {
+		sp := netpolicy.PodFromModel(d.pods[srcIP])
+		conn.Src = netpolicy.PodPeer(&sp)
+	} else {
+		conn.Src = netpolicy.IPPeer(src.IP)
+	}
+	v := d.evaluator.Evaluate(conn)
+	return v.Allowed, v.String()
 }

@@ -24,6 +24,7 @@ import (
 	"math"
 	"net/netip"
 	"sort"
+	"strconv"
 	"time"
 
 	"gonum.org/v1/gonum/stat"
@@ -143,6 +144,9 @@ type World interface {
 	Endpoint(ip string) (Backend, bool)
 	// Latency is a one-way message time between nodes.
 	Latency(from, to string) time.Duration
+	// Allowed applies NetworkPolicy to a new connection from src to the
+	// pod dstPod's port; the reason names the deciding policy.
+	Allowed(src Source, dstPod string, port int32) (bool, string)
 }
 
 // Engine runs every client population.
@@ -300,6 +304,13 @@ func (e *Engine) try(c *client, req *request) {
 	case !b.Serving:
 		fail("refused", cost+2*out)
 		return
+	}
+	if _, port, ok := cutPort(choice.Key); ok {
+		n, _ := strconv.Atoi(port)
+		if allowed, _ := e.world.Allowed(Source{Node: req.from, IP: req.srcIP, Pod: req.srcPod}, b.Pod, int32(n)); !allowed {
+			fail("timeout: denied by NetworkPolicy", c.timeout)
+			return
+		}
 	}
 	a := &attempt{c: c, req: req, key: choice.Key, ip: ip, node: b.Node, started: e.k.Now()}
 	a.timer = e.k.AfterFunc(c.timeout, func(sim.Time) {

@@ -25,10 +25,11 @@ type world struct {
 func (w *world) ClientSources(From) []Source {
 	return []Source{{Node: "client", IP: netip.MustParseAddr("10.250.0.1")}}
 }
-func (w *world) Proxier(string) *kubeproxy.Proxier     { return w.proxier }
-func (w *world) Service(string) (*model.Service, bool) { return w.svc, true }
-func (w *world) Endpoint(ip string) (Backend, bool)    { b, ok := w.backends[ip]; return b, ok }
-func (w *world) Latency(string, string) time.Duration  { return w.latency }
+func (w *world) Proxier(string) *kubeproxy.Proxier            { return w.proxier }
+func (w *world) Service(string) (*model.Service, bool)        { return w.svc, true }
+func (w *world) Endpoint(ip string) (Backend, bool)           { b, ok := w.backends[ip]; return b, ok }
+func (w *world) Allowed(Source, string, int32) (bool, string) { return true, "" }
+func (w *world) Latency(string, string) time.Duration         { return w.latency }
 
 func newWorld(k *sim.Kernel, mode kubeproxy.Mode, endpoints int) *world {
 	w := &world{backends: map[string]Backend{}, latency: 250 * time.Microsecond}
