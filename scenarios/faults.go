@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/model/kubelet"
+	"github.com/kubesim/kubesim/network"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -117,6 +119,27 @@ func (r *Run) runFault(a *LoadedAction, src string) {
 			}
 			return nil
 		}, sim.F("replicas", int64(s.Replicas)))
+	case a.Partition != nil:
+		pa := a.Partition
+		id := r.data.parts.Cut(pa.A, pa.B, pa.OneWay)
+		r.record("Partition", src, describeGroups(pa.A, pa.B), sim.F("oneWay", pa.OneWay), sim.F("for", pa.For))
+		if pa.For > 0 {
+			r.Kernel.AfterFunc(pa.For, func(sim.Time) {
+				r.data.parts.Heal(id)
+				r.record("Healed", src, describeGroups(pa.A, pa.B))
+			})
+		}
+	case a.Heal != nil:
+		r.data.parts.Heal(0)
+		r.record("Healed", src, "all")
+	case a.LinkDegrade != nil:
+		ld := a.LinkDegrade
+		id := r.data.parts.Degrade(network.Link{A: ld.A, B: ld.B, Latency: ld.Latency, Loss: ld.Loss})
+		r.record("LinkDegraded", src, describeGroups(ld.A, ld.B), sim.F("latency", ld.Latency), sim.F("loss", ld.Loss), sim.F("for", ld.For))
+		r.Kernel.AfterFunc(ld.For, func(sim.Time) {
+			r.data.parts.Heal(id)
+			r.record("LinkRestored", src, describeGroups(ld.A, ld.B))
+		})
 	case a.ZoneOutage != nil:
 		r.zoneOutage(a.ZoneOutage, src)
 	case a.NodeTaint != nil:
@@ -472,4 +495,21 @@ func (r *Run) crash(kl *kubelet.Kubelet) {
 func (r *Run) recover(kl *kubelet.Kubelet) {
 	kl.Recover()
 	r.data.nodeUp(kl.Name())
+}
+
+// describeGroups names the two sides of a cut or link for the journal.
+func describeGroups(a, b network.Group) string {
+	return describeGroup(a) + " | " + describeGroup(b)
+}
+
+func describeGroup(g network.Group) string {
+	var parts []string
+	if g.ControlPlane {
+		parts = append(parts, network.ControlPlane)
+	}
+	if g.Zone != "" {
+		parts = append(parts, "zone "+g.Zone)
+	}
+	parts = append(parts, g.Nodes...)
+	return strings.Join(parts, ",")
 }

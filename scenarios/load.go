@@ -16,6 +16,7 @@ import (
 
 	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/model/manifest"
+	"github.com/kubesim/kubesim/network"
 	"github.com/kubesim/kubesim/scenarios/library"
 	"github.com/kubesim/kubesim/scheduler"
 )
@@ -155,7 +156,7 @@ func load(src *source, file string, data []byte, opts LoadOptions) (*Loaded, man
 			}
 		}
 		if n == 0 {
-			d.ErrorAt(p, "an action needs one of: apply, delete, nodeCrash, nodeRecover, kubeletStop, kubeletStart, cordon, uncordon, nodeDrain, nodeTaint, podKill, imageRegistryOutage, scale, rollout, etcdMemberCrash, etcdMemberRestart, etcdLeaderKill, etcdPartition, etcdDiskStall, zoneOutage, provisionerOutage, volumeDetachStuck")
+			d.ErrorAt(p, "an action needs one of: apply, delete, nodeCrash, nodeRecover, kubeletStop, kubeletStart, cordon, uncordon, nodeDrain, nodeTaint, podKill, imageRegistryOutage, scale, rollout, etcdMemberCrash, etcdMemberRestart, etcdLeaderKill, etcdPartition, etcdDiskStall, zoneOutage, provisionerOutage, volumeDetachStuck, partition, heal, linkDegrade")
 		}
 		if n > 1 {
 			d.ErrorAt(p, "an action does exactly one thing; split it into several entries")
@@ -556,6 +557,37 @@ func (v *scenarioValidator) validateFaults(a *Action, p string) int {
 		}
 		if nt.All && nt.Node != "" {
 			d.ErrorAt(p+".nodeTaint.all", "all applies to a pool or zone, not to a named node")
+		}
+	}
+	groups := func(p string, g ...network.Group) {
+		for i, x := range g {
+			side := []string{"a", "b"}[i]
+			if x.Empty() {
+				d.ErrorAt(p+"."+side, "name nodes, a zone or controlPlane: true")
+			}
+			if x.Zone != "" && !v.hasZone(x.Zone) {
+				d.ErrorAt(p+"."+side+".zone", "no node pool has zone %q", x.Zone)
+			}
+		}
+	}
+	if pa := a.Partition; pa != nil {
+		n++
+		groups(p+".partition", pa.A, pa.B)
+		if pa.For < 0 {
+			d.ErrorAt(p+".partition.for", "must not be negative")
+		}
+	}
+	if a.Heal != nil {
+		n++
+	}
+	if ld := a.LinkDegrade; ld != nil {
+		n++
+		groups(p+".linkDegrade", ld.A, ld.B)
+		if ld.For <= 0 {
+			d.ErrorAt(p+".linkDegrade.for", "required: how long the link is degraded")
+		}
+		if ld.Loss < 0 || ld.Loss > 1 || ld.Latency < 0 {
+			d.ErrorAt(p+".linkDegrade", "loss must be in [0, 1] and latency not negative")
 		}
 	}
 	if z := a.ZoneOutage; z != nil {

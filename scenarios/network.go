@@ -38,14 +38,21 @@ func (s *KubeProxySpec) config() kubeproxy.Config {
 // per node fed by the Service and EndpointSlice watches, the pods by IP,
 // and the traffic engine. It is the traffic engine's World.
 type dataPlane struct {
-	r          *Run
-	topo       *network.Topology
-	proxiers   map[string]*kubeproxy.Proxier
-	services   map[string]*model.Service
-	pods       map[string]*model.Pod // by pod IP
-	podIPs     map[string]string     // pod key -> IP
-	nodeIPs    map[string]netip.Addr
-	candidates map[string][]string
+	r      *Run
+	topo   *network.Topology
+	parts  *network.Partitions
+	loss   *sim.Rand
+	slices map[string]*model.EndpointSlice
+	// cut lists the proxiers whose watches a partition cut: they resync
+	// when it heals.
+	cut         map[string]bool
+	nodeClients []*nodeClient
+	proxiers    map[string]*kubeproxy.Proxier
+	services    map[string]*model.Service
+	pods        map[string]*model.Pod // by pod IP
+	podIPs      map[string]string     // pod key -> IP
+	nodeIPs     map[string]netip.Addr
+	candidates  map[string][]string
 	// version counts pod and node changes; podSources caches each pod
 	// selector's client list for one version.
 	version    uint64
@@ -65,7 +72,8 @@ func (r *Run) startDataPlane() error {
 	d := &dataPlane{r: r, proxiers: map[string]*kubeproxy.Proxier{}, services: map[string]*model.Service{},
 		pods: map[string]*model.Pod{}, podIPs: map[string]string{}, nodeIPs: map[string]netip.Addr{},
 		candidates: map[string][]string{}, podSources: map[string]cachedSources{},
-		policies: map[string]*model.NetworkPolicy{}, namespaces: map[string]*model.Namespace{}}
+		policies: map[string]*model.NetworkPolicy{}, namespaces: map[string]*model.Namespace{},
+		slices: map[string]*model.EndpointSlice{}, cut: map[string]bool{}}
 	var lat network.LatencySpec
 	if sc.Spec.Network != nil {
 		lat = *sc.Spec.Network
@@ -75,6 +83,9 @@ func (r *Run) startDataPlane() error {
 		return fmt.Errorf("spec.network.%w", err)
 	}
 	d.topo = topo
+	d.parts = network.NewPartitions(topo)
+	d.parts.Changed = d.partitionsChanged
+	d.loss = r.Kernel.Rand("network/loss")
 	cfg := sc.Spec.KubeProxy.config()
 	pools := map[string]kubeproxy.Config{}
 	for _, p := range sc.Spec.Cluster.NodePools {
@@ -103,7 +114,9 @@ func (r *Run) startDataPlane() error {
 			delete(d.services, model.Key(svc))
 		}
 		for _, name := range names {
-			d.proxiers[name].OnService(svc, present)
+			if d.watchReaches(name) {
+				d.proxiers[name].OnService(svc, present)
+			}
 		}
 	})
 	r.API.Watch("EndpointSlice", func(ev model.WatchEvent) {
@@ -111,8 +124,15 @@ func (r *Run) startDataPlane() error {
 		if !ok {
 			return
 		}
+		if ev.Type == model.Deleted {
+			delete(d.slices, model.Key(sl))
+		} else {
+			d.slices[model.Key(sl)] = sl
+		}
 		for _, name := range names {
-			d.proxiers[name].OnEndpointSlice(sl, ev.Type != model.Deleted)
+			if d.watchReaches(name) {
+				d.proxiers[name].OnEndpointSlice(sl, ev.Type != model.Deleted)
+			}
 		}
 	})
 	r.API.Watch("Pod", func(ev model.WatchEvent) {
@@ -285,8 +305,48 @@ func (d *dataPlane) Endpoint(ip string) (traffic.Backend, bool) {
 	return b, true
 }
 
-// Latency implements traffic.World.
-func (d *dataPlane) Latency(from, to string) time.Duration { return d.topo.Latency(from, to) }
+// Path implements traffic.World: the one-way time of a message between
+// nodes, or false when a partition or a lossy link loses it.
+func (d *dataPlane) Path(from, to string) (time.Duration, bool) {
+	extra, ok := d.parts.Deliver(from, to, d.loss)
+	if !ok {
+		return 0, false
+	}
+	return d.topo.Latency(from, to) + extra, true
+}
+
+// watchReaches reports whether the control plane's watch events get to a
+// node's kube-proxy; a cut one is marked for a resync on healing.
+func (d *dataPlane) watchReaches(node string) bool {
+	if d.parts.Reachable(network.ControlPlane, node) {
+		return true
+	}
+	d.cut[node] = true
+	return false
+}
+
+// partitionsChanged follows a cut or a heal: node clients whose watches
+// lost events relist, kube-proxies that missed changes resync.
+func (d *dataPlane) partitionsChanged() {
+	for _, c := range d.nodeClients {
+		c.healed()
+	}
+	for _, node := range model.SortedKeys(d.cut) {
+		if !d.parts.Reachable(network.ControlPlane, node) {
+			continue
+		}
+		delete(d.cut, node)
+		svcs := make([]*model.Service, 0, len(d.services))
+		for _, k := range model.SortedKeys(d.services) {
+			svcs = append(svcs, d.services[k])
+		}
+		sls := make([]*model.EndpointSlice, 0, len(d.slices))
+		for _, k := range model.SortedKeys(d.slices) {
+			sls = append(sls, d.slices[k])
+		}
+		d.proxiers[node].Resync(svcs, sls)
+	}
+}
 
 // summary is the traffic section of summary.json (nil without traffic).
 func (d *dataPlane) summary() *traffic.Summary {

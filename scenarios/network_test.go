@@ -71,3 +71,89 @@ func TestNetworkPolicyDeniesTraffic(t *testing.T) {
 	assert.Equal(t, 0.0, batch.SuccessRate, "every batch connection is denied")
 	assert.Equal(t, batch.Failed, s.Services[0].Failures["timeout: denied by NetworkPolicy"])
 }
+
+const zonedBase = `apiVersion: kubesim.io/v1alpha1
+kind: Scenario
+metadata: {name: zoned}
+spec:
+  seed: 3
+  duration: 6m
+  controlPlane: {store: ideal}
+  cluster:
+    nodePools:
+    - {name: n, count: 3, machine: m5.xlarge, zones: [a, b, c]}
+  workloads:
+  - inline:
+    - apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web, namespace: default}
+      spec:
+        replicas: 3
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}}
+          spec:
+            topologySpreadConstraints:
+            - {maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}
+            containers: [{name: web, image: "web:1", ports: [{name: http, containerPort: 8080}], resources: {requests: {cpu: 100m}}}]
+    - apiVersion: v1
+      kind: Service
+      metadata: {name: web, namespace: default}
+      spec:
+        clusterIP: 10.96.0.20
+        selector: {app: web}
+        ports: [{name: http, port: 80, targetPort: http}]
+  traffic:
+  - {name: from-b, to: default/web, rate: 50, from: {zone: b}, start: 30s, retries: 0}
+  - {name: from-c, to: default/web, rate: 50, from: {zone: c}, start: 30s, retries: 0}
+`
+
+// A partition between zones a and b cuts exactly those paths: clients in
+// zone b fail on the endpoint in zone a (a third of their requests), the
+// clients of zone c do not notice.
+func TestPartitionCutsOnlyTheNamedPaths(t *testing.T) {
+	r, rec := runScenario(t, zonedBase+`  timeline:
+  - {at: 2m, partition: {a: {zone: a}, b: {zone: b}, for: 2m}}
+`)
+	s := r.Summary.Requests
+	require.NotNil(t, s)
+	clients := map[string]int{}
+	for i, c := range s.Clients {
+		clients[c.Client] = i
+	}
+	fromB, fromC := s.Clients[clients["from-b"]], s.Clients[clients["from-c"]]
+	assert.Equal(t, int64(0), fromC.Failed, "zone c reaches every endpoint")
+	// About a third of zone b's requests during the 2 minutes: 50/s × 120 s / 3.
+	assert.InDelta(t, 2000, fromB.Failed, 300)
+	require.Len(t, s.Services[0].FailureWindows, 1)
+	w := s.Services[0].FailureWindows[0]
+	assert.InDelta(t, 120, w.Start, 1.1)
+	assert.InDelta(t, 240, w.End, 1.1)
+	require.Len(t, rec.Kinds("Partition"), 1)
+	require.Len(t, rec.Kinds("Healed"), 1)
+}
+
+// A zone cut off from the control plane: its kubelets cannot report, so
+// the node controller marks its nodes NotReady and their pods not ready;
+// the other zones' kube-proxies stop using the zone's endpoint even
+// though it still serves. On healing the nodes are Ready again.
+func TestPartitionFromControlPlane(t *testing.T) {
+	r, rec := runScenario(t, zonedBase+`  timeline:
+  - {at: 2m, partition: {a: {zone: a}, b: {controlPlane: true}, for: 2m}}
+`)
+	var notReady, ready int
+	for _, e := range rec.Kinds("NodeNotReady") {
+		if e.Source == "node-controller" && e.Object == "n-0" {
+			notReady++
+			assert.InDelta(t, 170, e.T.Seconds(), 11, "50 s grace period after the cut")
+		}
+	}
+	for _, e := range rec.Kinds("NodeReady") {
+		if e.Object == "n-0" && e.T.Seconds() > 240 {
+			ready++
+		}
+	}
+	assert.Equal(t, 1, notReady)
+	assert.GreaterOrEqual(t, ready, 1, "Ready again after the heal")
+	assert.Equal(t, int64(0), r.Summary.Requests.Failed, "the endpoint kept serving: no request failed")
+}

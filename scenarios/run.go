@@ -245,7 +245,7 @@ func (r *Run) startNodes() {
 	for _, n := range r.Loaded.Nodes {
 		n := model.DeepCopy(n)
 		m := hardware.NewSimMachine(r.Kernel, n.Name, n.Status.Capacity, hardware.Profile{Registry: r.registry, Images: n.Status.Images})
-		kl := kubelet.New(r.Kernel, r.API.NewClient, n, m, resolver, kubelet.Config{Start: r.start, MountLatency: r.mountLatencies()})
+		kl := kubelet.New(r.Kernel, r.data.nodeConnect(n.Name), n, m, resolver, kubelet.Config{Start: r.start, MountLatency: r.mountLatencies()})
 		r.kubelets[n.Name] = kl
 		kl.Start()
 		r.Kernel.Journal().Record(sim.Event{T: r.Kernel.Now(), Kind: "RegisteredNode", Source: "cluster", Object: n.Name,

@@ -257,6 +257,14 @@ type Action struct {
 	// EtcdDiskStall makes a member's fsyncs wait until the stall ends.
 	EtcdDiskStall *EtcdTarget `yaml:"etcdDiskStall,omitempty"`
 
+	// Partition cuts the network between two groups (nodes, a zone, the
+	// control plane), both ways unless oneWay; For heals it after.
+	Partition *PartitionAction `yaml:"partition,omitempty"`
+	// Heal removes every partition and degraded link.
+	Heal *HealAction `yaml:"heal,omitempty"`
+	// LinkDegrade adds latency and loss between two groups for a while.
+	LinkDegrade *LinkDegradeAction `yaml:"linkDegrade,omitempty"`
+
 	// ZoneOutage takes a whole zone down: every node in it crashes, and
 	// volumes can be neither provisioned in it nor attached there. With
 	// For, the zone and its nodes come back after.
@@ -271,6 +279,26 @@ type Action struct {
 	// VolumeDetachStuck makes a CSI driver's detaches hang, so its
 	// volumes stay attached to their old nodes.
 	VolumeDetachStuck *DriverOutage `yaml:"volumeDetachStuck,omitempty"`
+}
+
+// PartitionAction cuts A from B.
+type PartitionAction struct {
+	A      network.Group `yaml:"a"`
+	B      network.Group `yaml:"b"`
+	OneWay bool          `yaml:"oneWay,omitempty"`
+	For    time.Duration `yaml:"for,omitempty"`
+}
+
+// HealAction heals every partition and link.
+type HealAction struct{}
+
+// LinkDegradeAction slows and drops messages between A and B.
+type LinkDegradeAction struct {
+	A       network.Group `yaml:"a"`
+	B       network.Group `yaml:"b"`
+	Latency time.Duration `yaml:"latency,omitempty"`
+	Loss    float64       `yaml:"loss,omitempty"`
+	For     time.Duration `yaml:"for"`
 }
 
 // ZoneOutage names a zone; For brings it back after that long.

@@ -290,6 +290,33 @@ func (p *Proxier) OnEndpointSlice(slice *model.EndpointSlice, present bool) {
 	p.requestSync()
 }
 
+// Resync replaces the proxier's view with a fresh list (its informers
+// relisted after a broken watch) and syncs every service.
+func (p *Proxier) Resync(services []*model.Service, slices []*model.EndpointSlice) {
+	for name := range p.services {
+		p.dirty[name] = true
+	}
+	p.services = map[string]*model.Service{}
+	p.slices = map[string]map[string]*model.EndpointSlice{}
+	for _, s := range services {
+		p.services[s.Namespace+"/"+s.Name] = s
+		p.dirty[s.Namespace+"/"+s.Name] = true
+	}
+	for _, sl := range slices {
+		svc := sl.Labels["kubernetes.io/service-name"]
+		if svc == "" {
+			continue
+		}
+		key := sl.Namespace + "/" + svc
+		if p.slices[key] == nil {
+			p.slices[key] = map[string]*model.EndpointSlice{}
+		}
+		p.slices[key][sl.Name] = sl
+		p.dirty[key] = true
+	}
+	p.requestSync()
+}
+
 // requestSync is BoundedFrequencyRunner.Run: sync now if allowed, else
 // when MinSyncPeriod since the last start has passed.
 func (p *Proxier) requestSync() {

@@ -142,8 +142,9 @@ type World interface {
 	Service(key string) (*model.Service, bool)
 	// Endpoint finds the pod behind an endpoint IP.
 	Endpoint(ip string) (Backend, bool)
-	// Latency is a one-way message time between nodes.
-	Latency(from, to string) time.Duration
+	// Path is the one-way time of a message between nodes ("" is
+	// outside the cluster), or false when the network loses it.
+	Path(from, to string) (time.Duration, bool)
 	// Allowed applies NetworkPolicy to a new connection from src to the
 	// pod dstPod's port; the reason names the deciding policy.
 	Allowed(src Source, dstPod string, port int32) (bool, string)
@@ -293,8 +294,11 @@ func (e *Engine) try(c *client, req *request) {
 	}
 	ip, _, _ := cutPort(choice.Key)
 	b, ok := e.world.Endpoint(ip)
-	out := e.world.Latency(req.from, b.Node)
+	out, reached := e.world.Path(req.from, b.Node)
 	switch {
+	case ok && !reached:
+		fail("timeout: network", c.timeout)
+		return
 	case !ok:
 		fail("timeout: no such endpoint", c.timeout)
 		return
@@ -394,7 +398,10 @@ func (e *Engine) serve(a *attempt, s *server, b Backend) {
 		if !ok || !cur.NodeUp {
 			return // died while serving: the client times out
 		}
-		back := e.world.Latency(a.node, a.req.from)
+		back, reached := e.world.Path(a.node, a.req.from)
+		if !reached {
+			return // the answer is lost: the client times out
+		}
 		e.k.AfterFunc(back, func(sim.Time) { e.finish(a, true, "") })
 	})
 }
