@@ -27,8 +27,8 @@ type Server struct {
 	nameWatchers map[string]map[string][]model.WatchHandler
 	// services allocates Service addresses (nil: none are allocated).
 	services model.ServiceAllocator
-	names        *sim.Rand
-	uids         uint64
+	names    *sim.Rand
+	uids     uint64
 
 	reqLatency, commitLatency, watchLatency sim.Sampler
 	lastDelivery                            sim.Time
