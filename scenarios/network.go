@@ -10,6 +10,7 @@ import (
 	"github.com/kubesim/kubesim/network"
 	"github.com/kubesim/kubesim/network/kubeproxy"
 	"github.com/kubesim/kubesim/network/netpolicy"
+	"github.com/kubesim/kubesim/network/services"
 	"github.com/kubesim/kubesim/network/traffic"
 	"github.com/kubesim/kubesim/sim"
 )
@@ -69,6 +70,11 @@ type dataPlane struct {
 
 func (r *Run) startDataPlane() error {
 	sc := r.Loaded.Scenario
+	alloc, err := services.New(services.DefaultConfig(), r.Kernel.Rand("apiserver/service-allocation"))
+	if err != nil {
+		return fmt.Errorf("service allocation: %w", err)
+	}
+	r.API.SetServiceAllocator(alloc)
 	d := &dataPlane{r: r, proxiers: map[string]*kubeproxy.Proxier{}, services: map[string]*model.Service{},
 		pods: map[string]*model.Pod{}, podIPs: map[string]string{}, nodeIPs: map[string]netip.Addr{},
 		candidates: map[string][]string{}, podSources: map[string]cachedSources{},

@@ -2,9 +2,12 @@ package scenarios
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kubesim/kubesim/sim"
 )
 
 const webService = `    - apiVersion: apps/v1
@@ -156,4 +159,66 @@ func TestPartitionFromControlPlane(t *testing.T) {
 	assert.Equal(t, 1, notReady)
 	assert.GreaterOrEqual(t, ready, 1, "Ready again after the heal")
 	assert.Equal(t, int64(0), r.Summary.Requests.Failed, "the endpoint kept serving: no request failed")
+}
+
+// zone-outage: requests fail only between the outage and the moment every
+// client node's kube-proxy has removed the dead zone's endpoints from its
+// programmed rules (a ProxyRulesSynced event in the journal).
+func TestZoneOutageFailureWindow(t *testing.T) {
+	l := loadLibrary(t, "zone-outage")
+	var r *Run
+	var outage sim.Time
+	dead := map[string]bool{}        // endpoint keys in the lost zone
+	removed := map[string]sim.Time{} // client node -> when its rules dropped them
+	clientNodes := map[string]bool{}
+	sub := func(e *sim.Event) {
+		switch e.Kind {
+		case "ZoneOutage":
+			outage = e.T
+			for ip, p := range r.data.pods {
+				if p.Labels["app"] == "web" && r.data.topo.Zone(p.Spec.NodeName) == e.Object {
+					dead[ip+":8080"] = true
+				}
+				if p.Labels["app"] == "client" {
+					clientNodes[p.Spec.NodeName] = true
+				}
+			}
+		case "ProxyRulesSynced":
+			node := e.Object
+			if outage == 0 || !clientNodes[node] || removed[node] != 0 {
+				return
+			}
+			keys, _ := r.data.proxiers[node].Programmed("default/web:http")
+			for _, k := range keys {
+				if dead[k] {
+					return
+				}
+			}
+			removed[node] = e.T
+		}
+	}
+	r, err := Start(l, RunOptions{Subscribers: []sim.Subscriber{sub}})
+	require.NoError(t, err)
+	r.Execute()
+	require.NotZero(t, outage)
+	require.Len(t, dead, 3, "three web pods lived in the lost zone")
+	require.Len(t, removed, len(clientNodes), "every client node dropped them")
+	var last sim.Time
+	for _, at := range removed {
+		last = max(last, at)
+	}
+	gone := last.Sub(outage)
+	assert.Greater(t, gone, 50*time.Second, "not before the node-monitor grace period")
+	assert.Less(t, gone, 65*time.Second)
+
+	s := r.Summary.Requests
+	require.NotNil(t, s)
+	windows := s.Services[0].FailureWindows
+	require.NotEmpty(t, windows)
+	assert.Greater(t, s.Failed, int64(100))
+	for _, w := range windows {
+		assert.GreaterOrEqual(t, w.Start, outage.Seconds(), "no failure before the outage")
+		assert.LessOrEqual(t, w.End, last.Seconds(), "no request sent after the endpoints were removed failed")
+	}
+	assert.Greater(t, s.SuccessRate, 0.99)
 }

@@ -431,6 +431,7 @@ func (e *Engine) attemptFailed(c *client, req *request, reason string) {
 	}
 	st := e.stats[req.svc]
 	st.record(e.k.Now(), false, e.k.Now().Sub(req.start))
+	st.failures = append(st.failures, req.start)
 	st.reasons[reason]++
 	e.byClient[c.spec.Name].record(e.k.Now(), false, e.k.Now().Sub(req.start))
 	e.armFlush()
@@ -477,7 +478,7 @@ type serviceStats struct {
 	ok, fail  int64
 	endpoints map[string]int64
 	reasons   map[string]int64
-	failures  []sim.Time // when requests failed, in order
+	failures  []sim.Time // when the failed requests were sent
 }
 
 func newServiceStats() *serviceStats {
@@ -503,7 +504,6 @@ func (s *serviceStats) record(now sim.Time, ok bool, latency time.Duration) {
 	}
 	b.failed++
 	s.fail++
-	s.failures = append(s.failures, now)
 }
 
 // Summary is the traffic part of summary.json.
@@ -548,7 +548,8 @@ type ServiceSummary struct {
 	SuccessRate float64          `json:"successRate"`
 	Latency     LatencySummary   `json:"latency"`
 	Failures    map[string]int64 `json:"failures,omitempty"`
-	// FailureWindows are the stretches of failing requests.
+	// FailureWindows are the stretches in which the requests sent went on
+	// failing (by send time).
 	FailureWindows []Window        `json:"failureWindows,omitempty"`
 	Endpoints      []EndpointShare `json:"endpoints,omitempty"`
 }
@@ -605,7 +606,9 @@ func (e *Engine) Summary() Summary {
 		if len(st.reasons) > 0 {
 			ss.Failures = st.reasons
 		}
-		ss.FailureWindows = Windows(st.failures, time.Second)
+		sent := append([]sim.Time(nil), st.failures...)
+		sort.Slice(sent, func(i, j int) bool { return sent[i] < sent[j] })
+		ss.FailureWindows = Windows(sent, time.Second)
 		for _, w := range ss.FailureWindows {
 			out.LongestFailureWindowSeconds = max(out.LongestFailureWindowSeconds, round6(w.End-w.Start))
 		}
