@@ -222,3 +222,30 @@ func TestZoneOutageFailureWindow(t *testing.T) {
 	}
 	assert.Greater(t, s.SuccessRate, 0.99)
 }
+
+// kube-proxy-modes: with 2,000 Services, the iptables clients' requests
+// are slower (KUBE-SERVICES is walked linearly) and the iptables nodes'
+// syncs longer (full rewrites) than nftables' and IPVS's.
+func TestKubeProxyModes(t *testing.T) {
+	r, rec := runLibrary(t, "kube-proxy-modes")
+	s := r.Summary.Requests
+	require.NotNil(t, s)
+	p50 := map[string]float64{}
+	for _, c := range s.Clients {
+		assert.Equal(t, 1.0, c.SuccessRate, c.Client)
+		p50[c.Client] = c.Latency.P50
+	}
+	assert.Greater(t, p50["iptables"], p50["nftables"])
+	assert.Greater(t, p50["iptables"], p50["ipvs"])
+	longest := map[string]time.Duration{}
+	for _, e := range rec.Kinds("ProxyRulesSynced") {
+		mode := e.Field("mode").(string)
+		longest[mode] = max(longest[mode], e.Field("duration").(time.Duration))
+	}
+	// A full iptables resync at the end writes 3 rules per service port
+	// and per endpoint: about (2,001 × 3 + 20,030 × 3) × 30 µs ≈ 2 s.
+	assert.InDelta(t, 2.0, longest["iptables"].Seconds(), 0.2)
+	assert.Greater(t, longest["iptables"], longest["ipvs"])
+	assert.Greater(t, longest["ipvs"], longest["nftables"])
+	assert.Equal(t, 2001, r.API.Count("Service"))
+}
