@@ -66,6 +66,8 @@ type dataPlane struct {
 	namespaces map[string]*model.Namespace
 	evaluator  *netpolicy.Evaluator
 	policyErr  error
+
+	dns *clusterDNS
 }
 
 func (r *Run) startDataPlane() error {
@@ -89,6 +91,9 @@ func (r *Run) startDataPlane() error {
 		return fmt.Errorf("spec.network.%w", err)
 	}
 	d.topo = topo
+	if d.dns, err = newClusterDNS(d); err != nil {
+		return fmt.Errorf("cluster DNS: %w", err)
+	}
 	d.parts = network.NewPartitions(topo)
 	d.parts.Changed = d.partitionsChanged
 	d.loss = r.Kernel.Rand("network/loss")
@@ -119,6 +124,7 @@ func (r *Run) startDataPlane() error {
 		} else {
 			delete(d.services, model.Key(svc))
 		}
+		d.dns.onService(svc, present)
 		for _, name := range names {
 			if d.watchReaches(name) {
 				d.proxiers[name].OnService(svc, present)
@@ -135,6 +141,7 @@ func (r *Run) startDataPlane() error {
 		} else {
 			d.slices[model.Key(sl)] = sl
 		}
+		d.dns.onSlice(sl, ev.Type != model.Deleted)
 		for _, name := range names {
 			if d.watchReaches(name) {
 				d.proxiers[name].OnEndpointSlice(sl, ev.Type != model.Deleted)
@@ -463,4 +470,9 @@ func (d *dataPlane) Allowed(src traffic.Source, dstPod string, port int32) (bool
 	}
 	v := d.evaluator.Evaluate(conn)
 	return v.Allowed, v.String()
+}
+
+// Resolve implements traffic.World through cluster DNS.
+func (d *dataPlane) Resolve(src traffic.Source, host string) (netip.Addr, time.Duration, string) {
+	return d.dns.resolve(src, host)
 }

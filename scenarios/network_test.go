@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -248,4 +249,60 @@ func TestKubeProxyModes(t *testing.T) {
 	assert.Greater(t, longest["iptables"], longest["ipvs"])
 	assert.Greater(t, longest["ipvs"], longest["nftables"])
 	assert.Equal(t, 2001, r.API.Count("Service"))
+}
+
+const coreDNS = `    - apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: coredns, namespace: kube-system}
+      spec:
+        replicas: 2
+        selector: {matchLabels: {k8s-app: kube-dns}}
+        template:
+          metadata: {labels: {k8s-app: kube-dns}}
+          spec:
+            containers:
+            - name: coredns
+              image: "coredns:1.12"
+              ports: [{name: dns, containerPort: 53, protocol: UDP}, {name: dns-tcp, containerPort: 53}]
+              resources: {requests: {cpu: 100m, memory: 70Mi}}
+    - apiVersion: v1
+      kind: Service
+      metadata: {name: kube-dns, namespace: kube-system}
+      spec:
+        selector: {k8s-app: kube-dns}
+        ports: [{name: dns, port: 53, protocol: UDP, targetPort: 53}, {name: dns-tcp, port: 53, targetPort: 53}]
+`
+
+// Clients resolve the Service's name through the kube-dns Service first:
+// while the DNS pods are gone, lookups and so requests fail; once they are
+// back, requests succeed again.
+func TestDNSResolutionThroughCoreDNS(t *testing.T) {
+	r, _ := runScenario(t, storageBase+`  workloads:
+  - inline:
+`+webService+clientDeployment("frontend", "frontend")+coreDNS+`  traffic:
+  - {name: frontend, to: default/web, host: web, rate: 20, from: {selector: {role: frontend}}, start: 30s, retries: 0}
+  timeline:
+  - {at: 2m, scale: {kind: Deployment, namespace: kube-system, name: coredns, replicas: 0}}
+  - {at: 3m, scale: {kind: Deployment, namespace: kube-system, name: coredns, replicas: 2}}
+`)
+	s := r.Summary.Requests
+	require.NotNil(t, s)
+	svc := s.Services[0]
+	assert.Greater(t, svc.Succeeded, int64(3000))
+	require.NotEmpty(t, svc.FailureWindows)
+	for _, w := range svc.FailureWindows {
+		assert.GreaterOrEqual(t, w.Start, 120.0)
+		assert.LessOrEqual(t, w.End, 190.0)
+	}
+	var dnsFailures int64
+	for reason, n := range svc.Failures {
+		if strings.HasPrefix(reason, "dns: ") {
+			dnsFailures += n
+		}
+	}
+	assert.Equal(t, svc.Failed, dnsFailures, "%v", svc.Failures)
+	// A lookup is one query (web.default.svc.cluster.local, the first
+	// search domain) there and back: requests are slower than the bare
+	// service path by one round trip.
+	assert.Greater(t, svc.Latency.P50, 0.0105)
 }

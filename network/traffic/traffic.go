@@ -42,6 +42,10 @@ type Spec struct {
 	To string `yaml:"to"`
 	// Port names the Service port (default: its first port).
 	Port string `yaml:"port,omitempty"`
+	// Host is the name clients resolve through cluster DNS before each
+	// request (e.g. web, or web.shop), with their pod's resolv.conf;
+	// empty: clients use the Service's cluster IP directly.
+	Host string `yaml:"host,omitempty"`
 	// From says where requests start: nodes of a pool or a zone (the
 	// client runs on the node), or every node (default).
 	From From `yaml:"from,omitempty"`
@@ -145,6 +149,9 @@ type World interface {
 	// Path is the one-way time of a message between nodes ("" is
 	// outside the cluster), or false when the network loses it.
 	Path(from, to string) (time.Duration, bool)
+	// Resolve looks a name up through cluster DNS as the source would:
+	// the address, the time the queries took, or why it failed.
+	Resolve(src Source, host string) (addr netip.Addr, took time.Duration, failure string)
 	// Allowed applies NetworkPolicy to a new connection from src to the
 	// pod dstPod's port; the reason names the deciding policy.
 	Allowed(src Source, dstPod string, port int32) (bool, string)
@@ -283,7 +290,22 @@ func (e *Engine) try(c *client, req *request) {
 		fail("no cluster IP", c.timeout)
 		return
 	}
+	var lookup time.Duration
+	if c.spec.Host != "" {
+		ip, took, failure := e.world.Resolve(Source{Node: req.from, IP: req.srcIP, Pod: req.srcPod}, c.spec.Host)
+		if failure != "" {
+			fail("dns: "+failure, min(took, c.timeout))
+			return
+		}
+		if took >= c.timeout {
+			fail("timeout: dns", c.timeout)
+			return
+		}
+		lookup = took
+		addr = netip.AddrPortFrom(ip, addr.Port())
+	}
 	choice, verdict, cost := p.Route(addr, kubeproxy.Flow{Src: req.srcIP, SrcPort: req.srcPort, Dst: addr.Addr()}, false)
+	cost += lookup
 	switch verdict {
 	case kubeproxy.Rejected:
 		fail("rejected: no endpoints", cost)

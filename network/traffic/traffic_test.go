@@ -29,7 +29,10 @@ func (w *world) Proxier(string) *kubeproxy.Proxier            { return w.proxier
 func (w *world) Service(string) (*model.Service, bool)        { return w.svc, true }
 func (w *world) Endpoint(ip string) (Backend, bool)           { b, ok := w.backends[ip]; return b, ok }
 func (w *world) Allowed(Source, string, int32) (bool, string) { return true, "" }
-func (w *world) Path(string, string) (time.Duration, bool)    { return w.latency, true }
+func (w *world) Resolve(Source, string) (netip.Addr, time.Duration, string) {
+	return netip.MustParseAddr(w.svc.Spec.ClusterIP), 0, ""
+}
+func (w *world) Path(string, string) (time.Duration, bool) { return w.latency, true }
 
 func newWorld(k *sim.Kernel, mode kubeproxy.Mode, endpoints int) *world {
 	w := &world{backends: map[string]Backend{}, latency: 250 * time.Microsecond}
