@@ -2,8 +2,11 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
+	"reflect"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/kubesim/kubesim/model"
@@ -68,6 +71,15 @@ type dataPlane struct {
 	policyErr  error
 
 	dns *clusterDNS
+
+	// faults are the timeline faults as they fired, for recoveries.
+	faults []firedFault
+}
+
+type firedFault struct {
+	at    sim.Time
+	index int
+	kind  string
 }
 
 func (r *Run) startDataPlane() error {
@@ -361,13 +373,53 @@ func (d *dataPlane) partitionsChanged() {
 	}
 }
 
-// summary is the traffic section of summary.json (nil without traffic).
+// summary is the traffic section of summary.json (nil without traffic),
+// with the recovery after each fault: the requests sent between it and
+// the next fault that failed, and how long after it the last of them was
+// sent.
 func (d *dataPlane) summary() *traffic.Summary {
 	if d == nil || d.engine == nil {
 		return nil
 	}
 	s := d.engine.Summary()
+	for i, f := range d.faults {
+		end := math.Inf(1)
+		if i+1 < len(d.faults) {
+			end = d.faults[i+1].at.Seconds()
+		}
+		rec := traffic.Recovery{Action: fmt.Sprintf("timeline[%d] %s", f.index, f.kind), At: f.at.Seconds()}
+		for _, svc := range s.Services {
+			for _, w := range svc.FailureWindows {
+				if w.Start >= rec.At && w.Start < end {
+					rec.FailedRequests += w.Requests
+					rec.RecoveredAfterSeconds = math.Max(rec.RecoveredAfterSeconds, math.Round((w.End-rec.At)*1e6)/1e6)
+				}
+			}
+		}
+		s.Recoveries = append(s.Recoveries, rec)
+	}
 	return &s
+}
+
+// noteFault records a timeline fault as it fires.
+func (d *dataPlane) noteFault(a *LoadedAction) {
+	d.faults = append(d.faults, firedFault{at: d.r.Kernel.Now(), index: a.Index, kind: actionKind(&a.Action)})
+}
+
+// actionKind names what an action does: the YAML name of its one set
+// field.
+func actionKind(a *Action) string {
+	v := reflect.ValueOf(a).Elem()
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := v.Field(i)
+		if f.Kind() != reflect.Pointer || f.IsNil() || t.Field(i).Name == "Every" {
+			continue
+		}
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		return name
+	}
+	return "action"
 }
 
 // dataPlaneDesc names the data-plane components for the summary.

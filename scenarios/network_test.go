@@ -222,6 +222,10 @@ func TestZoneOutageFailureWindow(t *testing.T) {
 		assert.LessOrEqual(t, w.End, last.Seconds(), "no request sent after the endpoints were removed failed")
 	}
 	assert.Greater(t, s.SuccessRate, 0.99)
+	require.Len(t, s.Recoveries, 1)
+	assert.Equal(t, "timeline[0] zoneOutage", s.Recoveries[0].Action)
+	assert.Equal(t, s.Failed, s.Recoveries[0].FailedRequests)
+	assert.InDelta(t, windows[len(windows)-1].End-outage.Seconds(), s.Recoveries[0].RecoveredAfterSeconds, 1e-5)
 }
 
 // kube-proxy-modes: with 2,000 Services, the iptables clients' requests

@@ -319,6 +319,7 @@ func (r *Run) runAction(a *LoadedAction) {
 	src := fmt.Sprintf("timeline[%d]", a.Index)
 	switch {
 	default:
+		r.data.noteFault(a)
 		r.runFault(a, src)
 	case a.Apply != nil:
 		r.apply(a.Apply, src)

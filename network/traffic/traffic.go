@@ -540,6 +540,17 @@ type Summary struct {
 	Services                    []ServiceSummary `json:"services"`
 	// Clients are the same figures per client population.
 	Clients []ClientSummary `json:"clients"`
+	// Recoveries are filled by the caller: per timeline fault, the
+	// requests that failed after it and when the last of them was sent.
+	Recoveries []Recovery `json:"recoveries,omitempty"`
+}
+
+// Recovery is the traffic's recovery after one fault.
+type Recovery struct {
+	Action                string  `json:"action"`
+	At                    float64 `json:"at"`
+	FailedRequests        int64   `json:"failedRequests"`
+	RecoveredAfterSeconds float64 `json:"recoveredAfterSeconds"`
 }
 
 // ClientSummary is one client population's figures.
