@@ -49,10 +49,19 @@ type Spec struct {
 	// From says where requests start: nodes of a pool or a zone (the
 	// client runs on the node), or every node (default).
 	From From `yaml:"from,omitempty"`
-	// Rate is the open-loop request rate per second.
-	Rate float64 `yaml:"rate"`
-	// Arrival is poisson (default) or constant.
-	Arrival string `yaml:"arrival,omitempty"`
+	// Rate is the open-loop request rate per second (the mean rate of a
+	// diurnal curve).
+	Rate float64 `yaml:"rate,omitempty"`
+	// Arrival is poisson (default), constant, or diurnal: a Poisson process
+	// whose rate follows Rate × (1 + Amplitude × sin(2π t / Period)).
+	Arrival   string        `yaml:"arrival,omitempty"`
+	Period    time.Duration `yaml:"period,omitempty"`
+	Amplitude float64       `yaml:"amplitude,omitempty"`
+	// Users makes the client closed-loop instead: that many users, each
+	// sending a request, waiting for its outcome, thinking for ThinkTime
+	// (seconds, default 1), and sending again.
+	Users     int             `yaml:"users,omitempty"`
+	ThinkTime *model.DistSpec `yaml:"thinkTime,omitempty"`
 	// Timeout is the client's per-attempt timeout (default 1 s).
 	Timeout time.Duration `yaml:"timeout,omitempty"`
 	// Retries is how many times a failed attempt is retried on a new
@@ -86,13 +95,36 @@ func (s Spec) Validate() error {
 	if ns, name, ok := splitKey(s.To); !ok || ns == "" || name == "" {
 		return fmt.Errorf("to: a Service as namespace/name, got %q", s.To)
 	}
-	if !(s.Rate > 0) || s.Rate > 1e6 {
+	switch {
+	case s.Users < 0 || s.Users > 100000:
+		return fmt.Errorf("users: between 1 and 100000, got %d", s.Users)
+	case s.Users > 0 && s.Rate != 0:
+		return fmt.Errorf("rate: an open-loop rate or closed-loop users, not both")
+	case s.Users == 0 && (!(s.Rate > 0) || s.Rate > 1e6):
 		return fmt.Errorf("rate: requests per second in (0, 1e6], got %v", s.Rate)
+	}
+	if s.ThinkTime != nil {
+		if err := s.ThinkTime.Dist().Validate(); err != nil {
+			return fmt.Errorf("thinkTime: %w", err)
+		}
+		if s.Users == 0 {
+			return fmt.Errorf("thinkTime: for closed-loop users only")
+		}
 	}
 	switch s.Arrival {
 	case "", "poisson", "constant":
+	case "diurnal":
+		if s.Period <= 0 {
+			return fmt.Errorf("period: required for a diurnal arrival, e.g. 24h")
+		}
+		if s.Amplitude < 0 || s.Amplitude > 1 {
+			return fmt.Errorf("amplitude: in [0, 1], got %v", s.Amplitude)
+		}
 	default:
-		return fmt.Errorf("arrival: poisson or constant, got %q", s.Arrival)
+		return fmt.Errorf("arrival: poisson, constant or diurnal, got %q", s.Arrival)
+	}
+	if s.Users > 0 && s.Arrival != "" {
+		return fmt.Errorf("arrival: for open-loop clients only")
 	}
 	if s.Timeout < 0 {
 		return fmt.Errorf("timeout: must not be negative")
@@ -205,6 +237,7 @@ type request struct {
 	srcIP   netip.Addr
 	srcPod  string
 	srcPort uint16
+	done    func() // a closed-loop user's continuation
 }
 
 // New builds the engine; end is the run's length.
@@ -239,38 +272,91 @@ func New(k *sim.Kernel, world World, specs []Spec, end time.Duration) (*Engine, 
 	return e, nil
 }
 
-// Start schedules the first request of every client.
+// Start schedules the first request of every client (of every user of a
+// closed-loop client).
 func (e *Engine) Start() {
 	for _, c := range e.clients {
 		c := c
+		if c.spec.Users > 0 {
+			for range c.spec.Users {
+				e.k.AfterFunc(c.spec.Start, func(sim.Time) { e.user(c) })
+			}
+			continue
+		}
 		e.k.AfterFunc(c.spec.Start, func(sim.Time) { e.next(c) })
 	}
 }
 
+// interval is the gap to the next open-loop arrival; a diurnal client
+// draws gaps at its peak rate and thins them (next).
 func (e *Engine) interval(c *client) time.Duration {
-	mean := 1 / c.spec.Rate
+	rate := c.spec.Rate
+	if c.spec.Arrival == "diurnal" {
+		rate *= 1 + c.spec.Amplitude
+	}
+	mean := 1 / rate
 	if c.spec.Arrival == "constant" {
 		return time.Duration(mean * 1e9)
 	}
 	return time.Duration(c.rand.ExpFloat64() * mean * 1e9)
 }
 
-// next sends one request and schedules the one after.
+// accept thins a diurnal client's peak-rate arrivals down to its rate at
+// now (Lewis and Shedler's method).
+func (e *Engine) accept(c *client, now sim.Time) bool {
+	if c.spec.Arrival != "diurnal" {
+		return true
+	}
+	a := c.spec.Amplitude
+	phase := 2 * math.Pi * float64(now) / float64(c.spec.Period)
+	return c.rand.Float64()*(1+a) < 1+a*math.Sin(phase)
+}
+
+// next sends one open-loop request and schedules the next arrival.
 func (e *Engine) next(c *client) {
 	now := e.k.Now()
 	if c.spec.Stop != 0 && time.Duration(now) >= c.spec.Stop {
 		return
 	}
-	srcs := e.world.ClientSources(c.spec.From)
-	if len(srcs) > 0 {
-		src := srcs[c.rand.IntN(len(srcs))]
-		c.seq++
-		req := &request{svc: c.spec.To, start: now, from: src.Node, srcIP: src.IP, srcPod: src.Pod, srcPort: uint16(32768 + c.seq%28232)}
-		e.try(c, req)
+	if e.accept(c, now) {
+		e.send(c, nil)
 	}
 	if d := e.interval(c); time.Duration(now)+d < e.end {
 		e.k.AfterFunc(d, func(sim.Time) { e.next(c) })
 	}
+}
+
+// user is one closed-loop user: a request, its outcome, a think, again.
+func (e *Engine) user(c *client) {
+	now := e.k.Now()
+	if (c.spec.Stop != 0 && time.Duration(now) >= c.spec.Stop) || time.Duration(now) >= e.end {
+		return
+	}
+	think := func() {
+		d := time.Second
+		if c.spec.ThinkTime != nil {
+			d = c.spec.ThinkTime.SampleDuration(c.rand)
+		}
+		e.k.AfterFunc(max(d, time.Millisecond), func(sim.Time) { e.user(c) })
+	}
+	if !e.send(c, think) {
+		think() // no client able to send now: try again later
+	}
+}
+
+// send starts a request from a random client of the population; done (if
+// any) runs when its outcome is known. It reports whether a client sent.
+func (e *Engine) send(c *client, done func()) bool {
+	srcs := e.world.ClientSources(c.spec.From)
+	if len(srcs) == 0 {
+		return false
+	}
+	src := srcs[c.rand.IntN(len(srcs))]
+	c.seq++
+	req := &request{svc: c.spec.To, start: e.k.Now(), from: src.Node, srcIP: src.IP, srcPod: src.Pod,
+		srcPort: uint16(32768 + c.seq%28232), done: done}
+	e.try(c, req)
+	return true
 }
 
 // try makes one attempt: route, connect, queue, serve.
@@ -444,6 +530,9 @@ func (e *Engine) finish(a *attempt, ok bool, reason string) {
 	st.endpoints[a.key]++
 	e.byClient[a.c.spec.Name].record(e.k.Now(), true, e.k.Now().Sub(a.req.start))
 	e.armFlush()
+	if a.req.done != nil {
+		a.req.done()
+	}
 }
 
 func (e *Engine) attemptFailed(c *client, req *request, reason string) {
@@ -457,6 +546,9 @@ func (e *Engine) attemptFailed(c *client, req *request, reason string) {
 	st.reasons[reason]++
 	e.byClient[c.spec.Name].record(e.k.Now(), false, e.k.Now().Sub(req.start))
 	e.armFlush()
+	if req.done != nil {
+		req.done()
+	}
 }
 
 // armFlush makes sure the current second's counts reach the journal.

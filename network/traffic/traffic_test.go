@@ -2,6 +2,7 @@ package traffic
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"testing"
 	"time"
@@ -123,4 +124,40 @@ func BenchmarkRequests100Endpoints(b *testing.B) {
 	b.StopTimer()
 	s := e.Summary()
 	b.ReportMetric(float64(s.Total)/b.Elapsed().Seconds(), "requests/s")
+}
+
+// Closed loop: N users each alternate a request (≈5.5 ms here) and a
+// fixed 100 ms think time, so throughput is N / 0.1055 s.
+func TestClosedLoopUsers(t *testing.T) {
+	k := sim.NewKernel(3)
+	w := newWorld(k, kubeproxy.ModeNFTables, 4)
+	e, err := New(k, w, []Spec{{To: "default/web", Users: 10, ThinkTime: model.Seconds(100 * time.Millisecond), Start: time.Second}}, 61*time.Second)
+	require.NoError(t, err)
+	e.Start()
+	k.Run(sim.Time(61 * time.Second))
+	s := e.Summary()
+	assert.InDelta(t, 60*10/0.1055, float64(s.Total), 150)
+}
+
+// Diurnal arrivals follow the curve: with period 60 s and amplitude 1 the
+// first half-period carries (1 + 2/π) / (1 − 2/π) times the second's.
+func TestDiurnalArrival(t *testing.T) {
+	k := sim.NewKernel(3)
+	w := newWorld(k, kubeproxy.ModeNFTables, 4)
+	e, err := New(k, w, []Spec{{To: "default/web", Rate: 200, Arrival: "diurnal", Period: time.Minute, Amplitude: 1}}, time.Minute)
+	require.NoError(t, err)
+	e.Start()
+	k.Run(sim.Time(time.Minute + time.Second))
+	st := e.stats["default/web"]
+	var first, second int64
+	for sec, b := range st.buckets {
+		if sec < 30 {
+			first += b.ok + b.failed
+		} else {
+			second += b.ok + b.failed
+		}
+	}
+	want := (1 + 2/math.Pi) / (1 - 2/math.Pi)
+	assert.InDelta(t, want, float64(first)/float64(second), 0.35)
+	assert.InDelta(t, 12000, float64(first+second), 400, "the mean rate over a whole period")
 }
