@@ -71,6 +71,7 @@ type dataPlane struct {
 	policyErr  error
 
 	dns *clusterDNS
+	lbs map[string]*loadBalancer
 
 	// faults are the timeline faults as they fired, for recoveries.
 	faults []firedFault
@@ -93,7 +94,7 @@ func (r *Run) startDataPlane() error {
 		pods: map[string]*model.Pod{}, podIPs: map[string]string{}, nodeIPs: map[string]netip.Addr{},
 		candidates: map[string][]string{}, podSources: map[string]cachedSources{},
 		policies: map[string]*model.NetworkPolicy{}, namespaces: map[string]*model.Namespace{},
-		slices: map[string]*model.EndpointSlice{}, cut: map[string]bool{}}
+		slices: map[string]*model.EndpointSlice{}, cut: map[string]bool{}, lbs: map[string]*loadBalancer{}}
 	var lat network.LatencySpec
 	if sc.Spec.Network != nil {
 		lat = *sc.Spec.Network
@@ -137,6 +138,7 @@ func (r *Run) startDataPlane() error {
 			delete(d.services, model.Key(svc))
 		}
 		d.dns.onService(svc, present)
+		d.onLoadBalancer(svc, present)
 		for _, name := range names {
 			if d.watchReaches(name) {
 				d.proxiers[name].OnService(svc, present)
@@ -244,6 +246,9 @@ func (d *dataPlane) up(node string) bool {
 // ClientSources implements traffic.World: the running pods the selector
 // matches, or the running nodes of the pool or zone.
 func (d *dataPlane) ClientSources(f traffic.From) []traffic.Source {
+	if f.External {
+		return []traffic.Source{{IP: externalClientIP}}
+	}
 	if len(f.Selector) > 0 {
 		ns := f.Namespace
 		if ns == "" {

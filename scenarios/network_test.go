@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kubesim/kubesim/model"
 	"github.com/kubesim/kubesim/sim"
 )
 
@@ -309,4 +310,74 @@ func TestDNSResolutionThroughCoreDNS(t *testing.T) {
 	// search domain) there and back: requests are slower than the bare
 	// service path by one round trip.
 	assert.Greater(t, svc.Latency.P50, 0.0105)
+}
+
+func exposedWeb(typ string) string {
+	return `    - apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web, namespace: default}
+      spec:
+        replicas: 2
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}}
+          spec:
+            affinity:
+              podAntiAffinity:
+                requiredDuringSchedulingIgnoredDuringExecution:
+                - {labelSelector: {matchLabels: {app: web}}, topologyKey: kubernetes.io/hostname}
+            containers: [{name: web, image: "web:1", ports: [{name: http, containerPort: 8080}], resources: {requests: {cpu: 100m}}}]
+    - apiVersion: v1
+      kind: Service
+      metadata: {name: web, namespace: default}
+      spec:
+        type: ` + typ + `
+        externalTrafficPolicy: Local
+        selector: {app: web}
+        ports: [{name: http, port: 80, targetPort: http}]
+`
+}
+
+const threeNodes = `apiVersion: kubesim.io/v1alpha1
+kind: Scenario
+metadata: {name: external}
+spec:
+  seed: 3
+  duration: 4m
+  controlPlane: {store: ideal}
+  cluster:
+    nodePools:
+    - {name: n, count: 3, machine: m5.xlarge}
+  workloads:
+  - inline:
+`
+
+// Outside clients through node ports with externalTrafficPolicy Local:
+// the node without a web pod drops what it receives, a third of the
+// requests. Through a load balancer, whose health checks take that node
+// out of rotation, nothing fails once the balancer is up.
+func TestExternalTrafficPolicyLocal(t *testing.T) {
+	np, _ := runScenario(t, threeNodes+exposedWeb("NodePort")+`  traffic:
+  - {name: outside, to: default/web, rate: 50, from: {external: true}, start: 1m, retries: 0}
+`)
+	s := np.Summary.Requests
+	assert.InDelta(t, 1.0/3, 1-s.SuccessRate, 0.03)
+	assert.Equal(t, s.Failed, s.Services[0].Failures["timeout: no route"], "%v", s.Services[0].Failures)
+
+	lb, rec := runScenario(t, threeNodes+exposedWeb("LoadBalancer")+`  traffic:
+  - {name: outside, to: default/web, rate: 50, from: {external: true}, start: 1m, retries: 0}
+`)
+	s = lb.Summary.Requests
+	assert.Equal(t, 1.0, s.SuccessRate, "%v", s.Services[0].Failures)
+	require.Len(t, rec.Kinds("LoadBalancerProvisioned"), 1)
+	healthy := map[string]bool{}
+	for _, e := range rec.Kinds("LoadBalancerBackendHealthy") {
+		healthy[e.Field("node").(string)] = true
+	}
+	assert.Len(t, healthy, 2, "only the nodes with a web pod pass the health check")
+	for _, o := range lb.API.Objects() {
+		if svc, ok := o.(*model.Service); ok && svc.Name == "web" {
+			assert.NotZero(t, svc.Spec.Ports[0].NodePort, "a node port was allocated")
+		}
+	}
 }

@@ -588,3 +588,18 @@ func (p *Proxier) Closed(dst netip.AddrPort, endpoint string) {
 		}
 	}
 }
+
+// Healthy is kube-proxy's healthz: the proxier runs and has synced.
+func (p *Proxier) Healthy() bool { return p.running && p.syncs > 0 }
+
+// HasLocalEndpoints is what the Service's healthCheckNodePort answers on
+// this node (externalTrafficPolicy Local): whether the programmed rules
+// have a local endpoint for any of its ports.
+func (p *Proxier) HasLocalEndpoints(svc string) bool {
+	for _, pp := range p.programmed {
+		if pp.svc == svc && len(pp.locals) > 0 {
+			return true
+		}
+	}
+	return false
+}

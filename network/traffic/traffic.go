@@ -76,6 +76,11 @@ type Spec struct {
 // (the request leaves from the pod's node with the pod's IP), or nodes of
 // a pool or zone (a host-network client).
 type From struct {
+	// External clients are outside the cluster: they reach a NodePort
+	// Service on a random node's address, or a LoadBalancer Service
+	// through its cloud load balancer, which sends each connection to a
+	// node its health checks find healthy.
+	External  bool              `yaml:"external,omitempty"`
 	Pool      string            `yaml:"pool,omitempty"`
 	Zone      string            `yaml:"zone,omitempty"`
 	Namespace string            `yaml:"namespace,omitempty"`
@@ -138,6 +143,12 @@ func (s Spec) Validate() error {
 	if len(s.From.Selector) > 0 && (s.From.Pool != "" || s.From.Zone != "") {
 		return fmt.Errorf("from: pods (namespace and selector) or nodes (pool, zone), not both")
 	}
+	if s.From.External && (len(s.From.Selector) > 0 || s.From.Pool != "" || s.From.Zone != "") {
+		return fmt.Errorf("from.external: an outside client names no pods or nodes")
+	}
+	if s.From.External && s.Host != "" {
+		return fmt.Errorf("host: outside clients do not use cluster DNS")
+	}
 	if s.From.Namespace != "" && len(s.From.Selector) == 0 {
 		return fmt.Errorf("from.selector: required with from.namespace")
 	}
@@ -181,6 +192,10 @@ type World interface {
 	// Path is the one-way time of a message between nodes ("" is
 	// outside the cluster), or false when the network loses it.
 	Path(from, to string) (time.Duration, bool)
+	// Entry picks the node an outside connection to a NodePort or
+	// LoadBalancer Service enters by ("" if none: no healthy backend, or
+	// the Service is not exposed).
+	Entry(svc *model.Service, r *sim.Rand) string
 	// Resolve looks a name up through cluster DNS as the source would:
 	// the address, the time the queries took, or why it failed.
 	Resolve(src Source, host string) (addr netip.Addr, took time.Duration, failure string)
@@ -224,6 +239,7 @@ type attempt struct {
 	key     string // endpoint key
 	ip      string
 	node    string // endpoint node
+	entry   string // the node the connection entered by
 	timer   sim.Timer
 	done    bool
 	started sim.Time
@@ -366,9 +382,28 @@ func (e *Engine) try(c *client, req *request) {
 		e.k.AfterFunc(after, func(sim.Time) { e.attemptFailed(c, req, reason) })
 	}
 	svc, ok := e.world.Service(req.svc)
-	p := e.world.Proxier(req.from)
-	if !ok || p == nil {
+	if !ok {
 		fail("no such service", c.timeout)
+		return
+	}
+	// An outside client's packets enter at a node: the proxier there
+	// routes them with the external traffic policy.
+	external, entry := c.spec.From.External, req.from
+	var hop time.Duration
+	if external {
+		if entry = e.world.Entry(svc, c.rand); entry == "" {
+			fail("timeout: no entry node", c.timeout)
+			return
+		}
+		var reached bool
+		if hop, reached = e.world.Path("", entry); !reached {
+			fail("timeout: network", c.timeout)
+			return
+		}
+	}
+	p := e.world.Proxier(entry)
+	if p == nil {
+		fail("timeout: node down", c.timeout)
 		return
 	}
 	addr, ok := serviceAddr(svc, c.spec.Port)
@@ -390,8 +425,8 @@ func (e *Engine) try(c *client, req *request) {
 		lookup = took
 		addr = netip.AddrPortFrom(ip, addr.Port())
 	}
-	choice, verdict, cost := p.Route(addr, kubeproxy.Flow{Src: req.srcIP, SrcPort: req.srcPort, Dst: addr.Addr()}, false)
-	cost += lookup
+	choice, verdict, cost := p.Route(addr, kubeproxy.Flow{Src: req.srcIP, SrcPort: req.srcPort, Dst: addr.Addr()}, external)
+	cost += lookup + hop
 	switch verdict {
 	case kubeproxy.Rejected:
 		fail("rejected: no endpoints", cost)
@@ -402,7 +437,7 @@ func (e *Engine) try(c *client, req *request) {
 	}
 	ip, _, _ := cutPort(choice.Key)
 	b, ok := e.world.Endpoint(ip)
-	out, reached := e.world.Path(req.from, b.Node)
+	out, reached := e.world.Path(entry, b.Node)
 	switch {
 	case ok && !reached:
 		fail("timeout: network", c.timeout)
@@ -424,7 +459,7 @@ func (e *Engine) try(c *client, req *request) {
 			return
 		}
 	}
-	a := &attempt{c: c, req: req, key: choice.Key, ip: ip, node: b.Node, started: e.k.Now()}
+	a := &attempt{c: c, req: req, key: choice.Key, ip: ip, node: b.Node, entry: entry, started: e.k.Now()}
 	a.timer = e.k.AfterFunc(c.timeout, func(sim.Time) {
 		if !a.done {
 			a.done = true
@@ -506,7 +541,12 @@ func (e *Engine) serve(a *attempt, s *server, b Backend) {
 		if !ok || !cur.NodeUp {
 			return // died while serving: the client times out
 		}
-		back, reached := e.world.Path(a.node, a.req.from)
+		back, reached := e.world.Path(a.node, a.entry)
+		if reached && a.entry != a.req.from {
+			var last time.Duration
+			last, reached = e.world.Path(a.entry, a.req.from)
+			back += last
+		}
 		if !reached {
 			return // the answer is lost: the client times out
 		}
