@@ -83,7 +83,7 @@ type SchedulerSummary struct {
 // not yet: a run says plainly what it did not simulate.
 var (
 	baseComponents         = []string{"apiserver", "kubelet", "hardware (simulated)", "timeline"}
-	notSimulatedComponents = []string{"network partitions and message transport", "DNS", "NetworkPolicy enforcement"}
+	notSimulatedComponents = []string{"etcd and control-plane component traffic across network partitions (etcdPartition cuts etcd members)"}
 )
 
 // Run is one simulation in progress or done.

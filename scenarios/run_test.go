@@ -33,17 +33,36 @@ func runTo(t *testing.T, l *Loaded, dir string, seed *uint64) *Run {
 }
 
 func TestSameSeedSameBytes(t *testing.T) {
-	dirA, dirB := t.TempDir(), t.TempDir()
-	runTo(t, loadLibrary(t, "quickstart"), dirA, nil)
-	runTo(t, loadLibrary(t, "quickstart"), dirB, nil)
-	for _, f := range []string{"events.jsonl", "state.yaml", "metrics.csv"} {
-		a, err := os.ReadFile(filepath.Join(dirA, f))
-		require.NoError(t, err)
-		b, err := os.ReadFile(filepath.Join(dirB, f))
-		require.NoError(t, err)
-		require.NotEmpty(t, a)
-		require.Equal(t, string(a), string(b), f)
+	// quickstart, and the scenarios with storage, traffic and kube-proxy.
+	for _, name := range []string{"quickstart", "statefulset-zone-outage", "zone-outage"} {
+		t.Run(name, func(t *testing.T) {
+			dirA, dirB := t.TempDir(), t.TempDir()
+			runTo(t, loadLibrary(t, name), dirA, nil)
+			runTo(t, loadLibrary(t, name), dirB, nil)
+			for _, f := range []string{"events.jsonl", "state.yaml", "metrics.csv", "summary.json"} {
+				a, err := os.ReadFile(filepath.Join(dirA, f))
+				require.NoError(t, err)
+				b, err := os.ReadFile(filepath.Join(dirB, f))
+				require.NoError(t, err)
+				require.NotEmpty(t, a)
+				if f == "summary.json" {
+					a, b = dropWall(a), dropWall(b)
+				}
+				require.Equal(t, string(a), string(b), f)
+			}
+		})
 	}
+}
+
+// dropWall removes the wall-clock line of a summary.json.
+func dropWall(b []byte) []byte {
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.Contains(line, `"wallSeconds"`) {
+			out = append(out, line)
+		}
+	}
+	return []byte(strings.Join(out, "\n"))
 }
 
 func TestEveryLibraryScenarioLoads(t *testing.T) {
