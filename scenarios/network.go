@@ -126,6 +126,10 @@ func (r *Run) startDataPlane() error {
 		d.nodeIPs[n.Name] = netip.AddrFrom4([4]byte{10, 250, byte(i >> 8), byte(i)})
 	}
 	names := model.SortedKeys(d.proxiers)
+	shared := kubeproxy.NewEndpointCache()
+	for _, name := range names {
+		d.proxiers[name].ShareEndpoints(shared)
+	}
 	r.API.Watch("Service", func(ev model.WatchEvent) {
 		svc, ok := ev.Object.(*model.Service)
 		if !ok {

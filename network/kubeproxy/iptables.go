@@ -71,15 +71,7 @@ func (c *IPTablesChooser) Affinity() *AffinityTable { return c.affinity }
 // SetEndpoints rewrites the chain for keys, in rule order.
 func (c *IPTablesChooser) SetEndpoints(keys []string) {
 	c.eps.set(keys)
-	n := len(keys)
-	c.thresholds = c.thresholds[:0]
-	for i := 0; i < n-1; i++ {
-		th, err := StatisticThreshold(RuleProbability(i, n))
-		if err != nil {
-			panic(err) // ProbabilityString always parses
-		}
-		c.thresholds = append(c.thresholds, th)
-	}
+	c.thresholds = chainThresholds(len(keys))
 	if c.affinity != nil {
 		c.affinity.RetainEndpoints(c.eps.pos)
 	}

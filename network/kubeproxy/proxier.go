@@ -181,6 +181,8 @@ type Proxier struct {
 	byAddr     map[netip.AddrPort]*programmedPort
 	order      []PortKey // KUBE-SERVICES order
 
+	cache *EndpointCache
+
 	running   bool
 	syncing   bool
 	wantSync  bool
@@ -199,6 +201,10 @@ func NewProxier(k *sim.Kernel, node Node, cfg Config) *Proxier {
 		services: map[string]*model.Service{}, slices: map[string]map[string]*model.EndpointSlice{}, dirty: map[string]bool{},
 		programmed: map[PortKey]*programmedPort{}, byAddr: map[netip.AddrPort]*programmedPort{}}
 }
+
+// ShareEndpoints makes the proxier take its endpoint lists from a cache
+// shared with the other proxiers of the run.
+func (p *Proxier) ShareEndpoints(c *EndpointCache) { p.cache = c }
 
 // Node returns the proxier's node.
 func (p *Proxier) Node() Node { return p.node }
@@ -435,7 +441,12 @@ func (p *Proxier) portStates(name string, svc *model.Service) []portState {
 		if port.Protocol != "" {
 			proto = port.Protocol
 		}
-		eps := EndpointsFromSlices(slices, port.Name, proto, p.node.Name)
+		var eps []Endpoint
+		if p.cache != nil {
+			eps = p.cache.endpoints(name, slices, port.Name, proto)
+		} else {
+			eps = EndpointsFromSlices(slices, port.Name, proto, p.node.Name)
+		}
 		info := NewServicePortInfo(svc, port)
 		cats := CategorizeEndpoints(eps, info, p.node, p.gates)
 		out = append(out, portState{
