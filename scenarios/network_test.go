@@ -381,3 +381,20 @@ func TestExternalTrafficPolicyLocal(t *testing.T) {
 		}
 	}
 }
+
+// trafficDistribution PreferClose: the EndpointSlice controller hints each
+// endpoint for its zone, and every kube-proxy keeps its zone's traffic in
+// the zone: zone b's clients only ever reach zone b's pod.
+func TestTrafficDistributionPreferClose(t *testing.T) {
+	body := strings.Replace(zonedBase, "        clusterIP: 10.96.0.20\n", "        clusterIP: 10.96.0.20\n        trafficDistribution: PreferClose\n", 1)
+	body = strings.Replace(body, "  - {name: from-c, to: default/web, rate: 50, from: {zone: c}, start: 30s, retries: 0}\n", "", 1)
+	r, _ := runScenario(t, body)
+	s := r.Summary.Requests
+	require.NotNil(t, s)
+	require.Len(t, s.Services[0].Endpoints, 1, "one endpoint served every request")
+	ip, _, _ := strings.Cut(s.Services[0].Endpoints[0].Endpoint, ":")
+	pod := r.data.pods[ip]
+	require.NotNil(t, pod)
+	assert.Equal(t, "b", r.data.topo.Zone(pod.Spec.NodeName))
+	assert.Equal(t, 1.0, s.SuccessRate)
+}

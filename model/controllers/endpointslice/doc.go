@@ -52,8 +52,9 @@
 //   - Upstream's endpoint sets are unordered and PopAny picks at random;
 //     kubesim takes endpoints in order of their key (addresses, then the
 //     pod), and candidate slices in name order, so runs are reproducible.
-//   - Topology hints (trafficDistribution, topology-mode Auto),
-//     publishNotReadyAddresses, hostnames and the
+//   - Topology hints follow spec.trafficDistribution (trafficdist); the
+//     older topology-mode Auto annotation, publishNotReadyAddresses,
+//     hostnames and the
 //     endpoints.kubernetes.io/last-change-trigger-time annotation are not
 //     modeled.
 package endpointslice

@@ -172,6 +172,7 @@ func reconcileByAddressType(svc *model.Service, pods []*model.Pod, nodes NodeLoo
 			continue
 		}
 		e := PodToEndpoint(p, node, at)
+		SetTrafficDistributionHints(svc, &e)
 		if len(e.Addresses) > 0 {
 			desired[k][endpointKey(&e)] = &e
 		}
@@ -455,6 +456,35 @@ func PodToEndpoint(p *model.Pod, node *model.Node, at string) model.Endpoint {
 		}
 	}
 	return e
+}
+
+// Values of spec.trafficDistribution.
+const (
+	TrafficDistributionPreferClose    = "PreferClose"
+	TrafficDistributionPreferSameZone = "PreferSameZone"
+	TrafficDistributionPreferSameNode = "PreferSameNode"
+)
+
+// SetTrafficDistributionHints gives an endpoint the hints its Service's
+// trafficDistribution asks for (staging/src/k8s.io/endpointslice/
+// trafficdist): PreferClose and PreferSameZone hint each endpoint for its
+// own zone, PreferSameNode also for its own node; without it, or for an
+// endpoint without a zone, there are none.
+func SetTrafficDistributionHints(svc *model.Service, e *model.Endpoint) {
+	e.Hints = nil
+	td := svc.Spec.TrafficDistribution
+	if td == nil || e.Zone == nil {
+		return
+	}
+	switch *td {
+	case TrafficDistributionPreferClose, TrafficDistributionPreferSameZone:
+		e.Hints = &model.EndpointHints{ForZones: []model.ForZone{{Name: *e.Zone}}}
+	case TrafficDistributionPreferSameNode:
+		e.Hints = &model.EndpointHints{ForZones: []model.ForZone{{Name: *e.Zone}}}
+		if e.NodeName != nil {
+			e.Hints.ForNodes = []model.ForNode{{Name: *e.NodeName}}
+		}
+	}
 }
 
 func podAddresses(p *model.Pod, at string) []string {
