@@ -46,6 +46,10 @@ type Behavior struct {
 	// Disk is what the container writes to the node's filesystem
 	// (ephemeral storage: logs, writable layer); default none.
 	Disk *Growth `yaml:"disk,omitempty"`
+	// EmptyDir names the pod's emptyDir volume that Disk's writes go to
+	// instead of the writable layer: they count against its sizeLimit, and
+	// for medium Memory (tmpfs) against the container's memory.
+	EmptyDir string `yaml:"emptyDir,omitempty"`
 	// ReadyAfter is how long after a start the startup and readiness probes
 	// begin to succeed; nil: at once.
 	ReadyAfter *DistSpec `yaml:"readyAfter,omitempty"`

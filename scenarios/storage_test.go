@@ -254,3 +254,49 @@ func TestStorageValidation(t *testing.T) {
 		})
 	}
 }
+
+// emptyDir: writes to a disk-backed emptyDir beyond its sizeLimit get the
+// pod evicted with the kubelet's message; writes to a memory-backed one
+// count against the container's memory, so a 1 GiB tmpfs write in a
+// 512 MiB container is an OOM kill, not an eviction.
+func TestEmptyDirLimits(t *testing.T) {
+	_, rec := runScenario(t, storageBase+`  behaviors:
+  - {image: "scratch:*", emptyDir: cache, disk: {start: 0, rampPerSecond: 10Mi}}
+  workloads:
+  - inline:
+    - apiVersion: v1
+      kind: Pod
+      metadata: {name: disk, namespace: default}
+      spec:
+        restartPolicy: Never
+        containers: [{name: c, image: "scratch:1", resources: {requests: {cpu: 100m, memory: 256Mi}}}]
+        volumes: [{name: cache, emptyDir: {sizeLimit: 500Mi}}]
+    - apiVersion: v1
+      kind: Pod
+      metadata: {name: tmpfs, namespace: default}
+      spec:
+        restartPolicy: Never
+        containers: [{name: c, image: "scratch:1", resources: {requests: {cpu: 100m, memory: 256Mi}, limits: {memory: 512Mi}}}]
+        volumes: [{name: cache, emptyDir: {medium: Memory, sizeLimit: 1Gi}}]
+`)
+	var evicted *sim.Event
+	for _, e := range rec.Kinds("Evicted") {
+		if e.Object == "default/disk" {
+			e := e
+			evicted = &e
+		}
+	}
+	require.NotNil(t, evicted)
+	assert.Equal(t, `Usage of EmptyDir volume "cache" exceeds the limit "500Mi". `, evicted.Field("message"))
+	// 500 MiB at 10 MiB/s: past the limit after 50 s, seen at the next
+	// 10 s eviction round.
+	assert.InDelta(t, 60, evicted.T.Seconds(), 12)
+	for _, e := range rec.Kinds("Evicted") {
+		assert.NotEqual(t, "default/tmpfs", e.Object, "memory-backed writes are not local storage")
+	}
+	oom := false
+	for _, e := range rec.Kinds("OOMKilled") {
+		oom = oom || e.Object == "default/tmpfs"
+	}
+	assert.True(t, oom, "tmpfs pages are charged to the container's memory")
+}

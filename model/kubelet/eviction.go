@@ -65,6 +65,9 @@ func (kl *Kubelet) observe() []thresholdMet {
 // pressure conditions, reclaim node-level resources (unused images) for
 // disk, and evict at most one pod.
 func (kl *Kubelet) synchronizeEviction() {
+	if kl.localStorageEviction() {
+		return
+	}
 	now := kl.k.Now()
 	met := kl.observe()
 	for _, m := range met {
@@ -198,4 +201,77 @@ func (kl *Kubelet) evict(c evictionCandidate, m thresholdMet) {
 		Reason: "TerminationByKubelet", Message: msg, LastTransitionTime: kl.wall(kl.k.Now())}
 	kl.record("Evicted", ps.key, sim.F("signal", m.signal), sim.F("usage", c.usage), sim.F("request", c.request), sim.F("message", msg))
 	kl.terminate(ps, kl.cfg.EvictionGracePeriod, "")
+}
+
+// Messages of the local storage limits (pkg/kubelet/eviction/helpers.go).
+const (
+	emptyDirMessageFmt                  = "Usage of EmptyDir volume %q exceeds the limit %q. "
+	podEphemeralStorageMessageFmt       = "Pod ephemeral local storage usage exceeds the total limit of containers %s. "
+	containerEphemeralStorageMessageFmt = "Container %s exceeded its local ephemeral storage limit %q. "
+)
+
+// localStorageEviction is the eviction manager's first step
+// (LocalStorageCapacityIsolation): a pod whose disk-backed emptyDir
+// outgrew its sizeLimit, whose containers' writes exceed the sum of their
+// ephemeral-storage limits, or one of whose containers exceeds its own, is
+// evicted at once, whatever the node's pressure. It reports whether it
+// evicted.
+func (kl *Kubelet) localStorageEviction() bool {
+	evicted := false
+	for _, uid := range kl.podUIDs() {
+		ps := kl.pods[uid]
+		if ps.terminating || ps.terminal || isCritical(ps.pod) {
+			continue
+		}
+		volumes := map[string]int64{} // emptyDir -> bytes written
+		var podUsage, podLimit int64
+		msg, ctrMsg := "", ""
+		for _, c := range ps.ctrs {
+			st, ok := kl.machine.ContainerStats(c.id)
+			if !ok || c.id == "" {
+				continue
+			}
+			limit := model.ResourcesFromList(c.spec.Resources.Limits).EphemeralStorage
+			podLimit += limit
+			if v := emptyDirOf(ps.pod, c.behavior.EmptyDir); v != nil {
+				if v.Medium != "Memory" {
+					volumes[c.behavior.EmptyDir] += st.Disk
+					podUsage += st.Disk
+				}
+				continue
+			}
+			podUsage += st.Disk
+			if limit > 0 && st.Disk > limit && ctrMsg == "" {
+				ctrMsg = fmt.Sprintf(containerEphemeralStorageMessageFmt, c.spec.Name, model.NewQuantity(limit).String())
+			}
+		}
+		for i := range ps.pod.Spec.Volumes {
+			v := &ps.pod.Spec.Volumes[i]
+			if v.EmptyDir == nil || v.EmptyDir.SizeLimit == nil || v.EmptyDir.Medium == "Memory" {
+				continue
+			}
+			if used := volumes[v.Name]; used > v.EmptyDir.SizeLimit.Value() {
+				msg = fmt.Sprintf(emptyDirMessageFmt, v.Name, v.EmptyDir.SizeLimit.String())
+				break
+			}
+		}
+		// Upstream sums the limits the containers have (PodLimits).
+		if msg == "" && podLimit > 0 && podUsage > podLimit {
+			msg = fmt.Sprintf(podEphemeralStorageMessageFmt, model.NewQuantity(podLimit).String())
+		}
+		if msg == "" {
+			msg = ctrMsg
+		}
+		if msg == "" {
+			continue
+		}
+		ps.evicted = true
+		ps.reason, ps.message = "Evicted", msg
+		ps.disruption = &model.PodCondition{Type: model.DisruptionTarget, Status: model.ConditionTrue,
+			Reason: "TerminationByKubelet", Message: msg, LastTransitionTime: kl.wall(kl.k.Now())}
+		kl.record("Evicted", ps.key, sim.F("signal", "ephemeral-storage"), sim.F("usage", podUsage), sim.F("message", msg))
+		kl.terminate(ps, 0, "")
+		evicted = true
+	}
+	return evicted
 }

@@ -653,7 +653,7 @@ func (kl *Kubelet) startContainer(ps *podState, c *ctrState) error {
 	if c.ran {
 		attempt = c.attempt + 1
 	}
-	w, app := kl.realize(c)
+	w, app := kl.realize(ps, c)
 	id := fmt.Sprintf("%s/%s/%d", ps.uid, c.spec.Name, attempt)
 	spec := hardware.ContainerSpec{
 		ID: id, Pod: ps.key, PodUID: ps.uid, Name: c.spec.Name, Attempt: attempt, Image: c.spec.Image,

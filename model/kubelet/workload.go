@@ -8,7 +8,7 @@ import (
 // realize draws one start's worth of a container's behaviour: the
 // machine's workload and the probe timeline. Draws come from the node's
 // behaviour stream, in a fixed field order.
-func (kl *Kubelet) realize(c *ctrState) (hardware.Workload, appTimes) {
+func (kl *Kubelet) realize(ps *podState, c *ctrState) (hardware.Workload, appTimes) {
 	b := &c.behavior
 	r := kl.behaviorRand
 	req := model.ResourcesFromList(c.spec.Resources.Requests)
@@ -35,6 +35,20 @@ func (kl *Kubelet) realize(c *ctrState) (hardware.Workload, appTimes) {
 	}
 	w.Memory = growth(b.Memory, req.Memory)
 	w.Disk = growth(b.Disk, 0)
+	if v := emptyDirOf(ps.pod, b.EmptyDir); v != nil && v.Medium == "Memory" {
+		// tmpfs pages are charged to the writer's memory cgroup; the tmpfs
+		// is sized to sizeLimit (SizeMemoryBackedVolumes), so writes stop
+		// there.
+		d := w.Disk
+		if v.SizeLimit != nil && (d.Max == 0 || v.SizeLimit.Value() < d.Max) {
+			d.Max = v.SizeLimit.Value()
+		}
+		w.Memory = hardware.Growth{Start: w.Memory.Start + d.Start, PerSecond: w.Memory.PerSecond + d.PerSecond}
+		if mm := growth(b.Memory, req.Memory).Max; mm > 0 && d.Max > 0 {
+			w.Memory.Max = mm + d.Max
+		}
+		w.Disk = hardware.Growth{}
+	}
 	if b.FailureRatio != nil && b.FailureRatio.Chance(r) {
 		w.ExitCode = b.FailureExitCode()
 	}
@@ -67,4 +81,17 @@ func growth(g *model.Growth, start int64) hardware.Growth {
 		out.Max = g.Max.Value()
 	}
 	return out
+}
+
+// emptyDirOf returns the pod's emptyDir volume of that name, nil if none.
+func emptyDirOf(p *model.Pod, name string) *model.EmptyDirVolumeSource {
+	if name == "" {
+		return nil
+	}
+	for i := range p.Spec.Volumes {
+		if p.Spec.Volumes[i].Name == name {
+			return p.Spec.Volumes[i].EmptyDir
+		}
+	}
+	return nil
 }
