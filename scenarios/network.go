@@ -335,6 +335,7 @@ func (d *dataPlane) Endpoint(ip string) (traffic.Backend, bool) {
 		if cpu := model.PodRequests(p, false).MilliCPU; cpu > 1000 {
 			b.Workers = int((cpu + 999) / 1000)
 		}
+		b.Load = d.cpuLoad(p)
 	}
 	return b, true
 }
@@ -536,4 +537,37 @@ func (d *dataPlane) Allowed(src traffic.Source, dstPod string, port int32) (bool
 // Resolve implements traffic.World through cluster DNS.
 func (d *dataPlane) Resolve(src traffic.Source, host string) (netip.Addr, time.Duration, string) {
 	return d.dns.resolve(src, host)
+}
+
+// loadedMachine is a machine whose containers' CPU demand follows the
+// requests they serve.
+type loadedMachine interface {
+	AddCPULoad(id string, delta int64) (float64, bool)
+}
+
+// cpuLoad returns the function that charges a pod's first app container
+// with the CPU of the requests it serves (nil if it does not run).
+func (d *dataPlane) cpuLoad(p *model.Pod) func(int64) float64 {
+	kl := d.r.kubelets[p.Spec.NodeName]
+	if kl == nil {
+		return nil
+	}
+	lm, ok := kl.Machine().(loadedMachine)
+	if !ok {
+		return nil
+	}
+	name := p.Spec.Containers[0].Name
+	var id string
+	for _, st := range kl.Machine().Containers() {
+		if st.PodUID == p.UID && st.Name == name && st.Running {
+			id = st.ID
+		}
+	}
+	if id == "" {
+		return nil
+	}
+	return func(delta int64) float64 {
+		slow, _ := lm.AddCPULoad(id, delta)
+		return slow
+	}
 }

@@ -398,3 +398,63 @@ func TestTrafficDistributionPreferClose(t *testing.T) {
 	assert.Equal(t, "b", r.data.topo.Zone(pod.Spec.NodeName))
 	assert.Equal(t, 1.0, s.SuccessRate)
 }
+
+// Traffic drives CPU: each request in service keeps a core busy, so 100
+// requests/s of 10 ms each are one core of demand spread over the web
+// pods. The HPA, reading what the machines report, scales the Deployment
+// until each pod averages about half its 200m request: 1000m / 100m = 10
+// pods. Requests keep succeeding throughout.
+func TestTrafficDrivesTheHPA(t *testing.T) {
+	r, _ := runScenario(t, `apiVersion: kubesim.io/v1alpha1
+kind: Scenario
+metadata: {name: load}
+spec:
+  seed: 2
+  duration: 10m
+  controlPlane: {store: ideal}
+  cluster:
+    nodePools:
+    - {name: a, count: 4, machine: m5.xlarge}
+  behaviors:
+  - {image: "web:*", cpu: 1m, serviceTime: 10ms}
+  workloads:
+  - inline:
+    - apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web, namespace: default}
+      spec:
+        replicas: 2
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}}
+          spec:
+            containers: [{name: web, image: "web:1", ports: [{name: http, containerPort: 8080}], resources: {requests: {cpu: 200m}}}]
+    - apiVersion: v1
+      kind: Service
+      metadata: {name: web, namespace: default}
+      spec:
+        selector: {app: web}
+        ports: [{name: http, port: 80, targetPort: http}]
+    - apiVersion: autoscaling/v2
+      kind: HorizontalPodAutoscaler
+      metadata: {name: web, namespace: default}
+      spec:
+        scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+        minReplicas: 2
+        maxReplicas: 20
+        metrics:
+        - type: Resource
+          resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
+  traffic:
+  - {to: default/web, rate: 100, arrival: constant, start: 30s}
+`)
+	var replicas int32
+	for _, o := range r.API.Objects() {
+		if d, ok := o.(*model.Deployment); ok && d.Name == "web" {
+			replicas = *d.Spec.Replicas
+		}
+	}
+	assert.GreaterOrEqual(t, replicas, int32(8))
+	assert.LessOrEqual(t, replicas, int32(12))
+	assert.Greater(t, r.Summary.Requests.SuccessRate, 0.999)
+}

@@ -104,6 +104,7 @@ type Run struct {
 	kubelets    map[string]*kubelet.Kubelet
 	storage     *volume.System
 	data        *dataPlane
+	cpuSamples  map[string]cpuSample
 	metrics     *podMetrics
 	state       *clusterState
 	series      []Sample
@@ -119,7 +120,7 @@ func Start(l *Loaded, opts RunOptions) (*Run, error) {
 		seed = *opts.Seed
 	}
 	k := sim.NewKernel(seed)
-	r := &Run{Loaded: l, Kernel: k, start: sc.StartOrDefault()}
+	r := &Run{Loaded: l, Kernel: k, start: sc.StartOrDefault(), cpuSamples: map[string]cpuSample{}}
 	if opts.OutputDir != "" {
 		out, err := newOutputs(opts.OutputDir)
 		if err != nil {

@@ -81,6 +81,10 @@ type container struct {
 	stopping                                 bool
 
 	memAtExit, diskAtExit int64
+
+	// load is CPU demand added while the container serves requests
+	// (AddCPULoad), in millicores.
+	load int64
 }
 
 type cachedImage struct {
@@ -154,14 +158,7 @@ func (m *SimMachine) StartContainer(spec ContainerSpec) error {
 		c.quotaCap = quotaMilli(q)
 	}
 	w := &spec.Workload
-	demand := w.CPUDemand
-	if demand == CPUUnbounded || demand > m.capacity.MilliCPU {
-		demand = m.capacity.MilliCPU
-	}
-	c.cap = max(demand, 0)
-	if c.quotaCap > 0 && c.cap > c.quotaCap {
-		c.cap = c.quotaCap
-	}
+	m.setCap(c)
 	m.containers[spec.ID] = c
 	i := sort.Search(len(m.running), func(i int) bool { return m.running[i].spec.ID >= spec.ID })
 	m.running = append(m.running, nil)
@@ -297,6 +294,48 @@ func (m *SimMachine) advanceOne(c *container, now sim.Time) {
 	if c.workLeft > 0 {
 		c.workLeft = max(c.workLeft-used, 0)
 	}
+}
+
+// setCap sets a container's CPU cap: its demand (with the load it
+// serves) bounded by the machine and its CFS quota.
+func (m *SimMachine) setCap(c *container) {
+	demand := c.spec.Workload.CPUDemand
+	if demand != CPUUnbounded {
+		demand += c.load
+	}
+	if demand == CPUUnbounded || demand > m.capacity.MilliCPU {
+		demand = m.capacity.MilliCPU
+	}
+	c.cap = max(demand, 0)
+	if c.quotaCap > 0 && c.cap > c.quotaCap {
+		c.cap = c.quotaCap
+	}
+}
+
+// AddCPULoad changes a running container's CPU demand by delta
+// millicores (requests it is serving: each one CPU-bound on a core) and
+// reshares the node's CPU. It returns the container's slowdown after the
+// change, demand over the share it gets (1 when it gets all it asks
+// for), and false if the container does not run.
+func (m *SimMachine) AddCPULoad(id string, delta int64) (float64, bool) {
+	c, ok := m.containers[id]
+	if !ok || !m.up || !c.status.Running {
+		return 1, false
+	}
+	now := m.k.Now()
+	m.advance(now)
+	c.load = max(c.load+delta, 0)
+	m.setCap(c)
+	m.reshare(now)
+	demand := c.spec.Workload.CPUDemand
+	if demand == CPUUnbounded || c.alloc <= 0 {
+		return 1, true
+	}
+	demand += c.load
+	if demand <= c.alloc {
+		return 1, true
+	}
+	return float64(demand) / float64(c.alloc), true
 }
 
 // reshare recomputes every running container's CPU share and re-arms the

@@ -164,6 +164,9 @@ func splitKey(k string) (ns, name string, ok bool) {
 	return "", "", false
 }
 
+// requestCPU is the CPU a request in service uses: one core.
+const requestCPU = 1000
+
 // Backend is what the data path finds at an endpoint address.
 type Backend struct {
 	Pod  string // namespace/name
@@ -176,6 +179,11 @@ type Backend struct {
 	ServiceTime *model.DistSpec
 	// Workers is how many requests the pod serves at once (default 1).
 	Workers int
+	// Load, when set, adds delta millicores of CPU demand to the pod's
+	// container while it serves (each request in service keeps a core
+	// busy) and returns the container's slowdown: its demand over the CPU
+	// share it gets. Service times stretch by it.
+	Load func(delta int64) float64
 }
 
 // World is what the engine asks of the simulated cluster.
@@ -527,7 +535,13 @@ func (e *Engine) serve(a *attempt, s *server, b Backend) {
 	if b.ServiceTime != nil {
 		d = b.ServiceTime.SampleDuration(a.c.rand)
 	}
+	if b.Load != nil {
+		d = time.Duration(float64(d) * b.Load(requestCPU))
+	}
 	e.k.AfterFunc(d, func(sim.Time) {
+		if b.Load != nil {
+			b.Load(-requestCPU)
+		}
 		s.busy--
 		if len(s.queue) > 0 {
 			nxt := s.queue[0]
