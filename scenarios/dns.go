@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"time"
 
@@ -92,7 +93,7 @@ func (n *routedNameserver) Lookup(now sim.Time, qname string, qtype dns.Type) dn
 		n.failure = "no DNS endpoint"
 		return dns.Answer{Rcode: dns.RcodeServFail}
 	}
-	host, _, _ := cutHostPort(choice.Key)
+	host, _, _ := net.SplitHostPort(choice.Key)
 	b, ok := d.Endpoint(host)
 	if !ok || !b.NodeUp || !b.Serving {
 		n.failure = "DNS server unreachable"
@@ -113,15 +114,6 @@ func svcIP(s *model.Service) string {
 		return ""
 	}
 	return s.Spec.ClusterIP
-}
-
-func cutHostPort(key string) (string, string, bool) {
-	for i := len(key) - 1; i >= 0; i-- {
-		if key[i] == ':' {
-			return key[:i], key[i+1:], true
-		}
-	}
-	return key, "", false
 }
 
 // resolve looks host up as src would: with its pod's resolv.conf (a node

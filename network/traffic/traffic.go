@@ -22,6 +22,7 @@ package traffic
 import (
 	"fmt"
 	"math"
+	"net"
 	"net/netip"
 	"sort"
 	"strconv"
@@ -443,7 +444,7 @@ func (e *Engine) try(c *client, req *request) {
 		fail("timeout: no route", c.timeout)
 		return
 	}
-	ip, _, _ := cutPort(choice.Key)
+	ip, port, _ := net.SplitHostPort(choice.Key)
 	b, ok := e.world.Endpoint(ip)
 	out, reached := e.world.Path(entry, b.Node)
 	switch {
@@ -460,8 +461,7 @@ func (e *Engine) try(c *client, req *request) {
 		fail("refused", cost+2*out)
 		return
 	}
-	if _, port, ok := cutPort(choice.Key); ok {
-		n, _ := strconv.Atoi(port)
+	if n, err := strconv.Atoi(port); err == nil {
 		if allowed, _ := e.world.Allowed(Source{Node: req.from, IP: req.srcIP, Pod: req.srcPod}, b.Pod, int32(n)); !allowed {
 			fail("timeout: denied by NetworkPolicy", c.timeout)
 			return
@@ -495,15 +495,6 @@ func serviceAddr(svc *model.Service, portName string) (netip.AddrPort, bool) {
 		}
 	}
 	return netip.AddrPortFrom(ip, uint16(port.Port)), true
-}
-
-func cutPort(key string) (ip, port string, ok bool) {
-	for i := len(key) - 1; i >= 0; i-- {
-		if key[i] == ':' {
-			return key[:i], key[i+1:], true
-		}
-	}
-	return key, "", false
 }
 
 // arrive queues the attempt at the endpoint, or starts serving it.
