@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net/netip"
 	"reflect"
@@ -72,6 +73,8 @@ type dataPlane struct {
 
 	dns *clusterDNS
 	lbs map[string]*loadBalancer
+	// backends caches each endpoint pod's per-object data by IP.
+	backends map[string]*cachedBackend
 
 	// faults are the timeline faults as they fired, for recoveries.
 	faults []firedFault
@@ -94,7 +97,8 @@ func (r *Run) startDataPlane() error {
 		pods: map[string]*model.Pod{}, podIPs: map[string]string{}, nodeIPs: map[string]netip.Addr{},
 		candidates: map[string][]string{}, podSources: map[string]cachedSources{},
 		policies: map[string]*model.NetworkPolicy{}, namespaces: map[string]*model.Namespace{},
-		slices: map[string]*model.EndpointSlice{}, cut: map[string]bool{}, lbs: map[string]*loadBalancer{}}
+		slices: map[string]*model.EndpointSlice{}, cut: map[string]bool{}, lbs: map[string]*loadBalancer{},
+		backends: map[string]*cachedBackend{}}
 	var lat network.LatencySpec
 	if sc.Spec.Network != nil {
 		lat = *sc.Spec.Network
@@ -171,7 +175,10 @@ func (r *Run) startDataPlane() error {
 		if !ok {
 			return
 		}
-		d.version++
+		if old, ok := ev.Old.(*model.Pod); !ok || ev.Type != model.Modified || old.Status.Phase != p.Status.Phase ||
+			old.Status.PodIP != p.Status.PodIP || old.Spec.NodeName != p.Spec.NodeName || !maps.Equal(old.Labels, p.Labels) {
+			d.version++ // what client lists depend on changed
+		}
 		key := model.Key(p)
 		if old, ok := d.podIPs[key]; ok && (ev.Type == model.Deleted || p.Status.PodIP != old) {
 			if d.pods[old] != nil && model.Key(d.pods[old]) == key {
@@ -319,8 +326,28 @@ func (d *dataPlane) Endpoint(ip string) (traffic.Backend, bool) {
 	if !ok {
 		return traffic.Backend{}, false
 	}
-	b := traffic.Backend{Pod: model.Key(p), Node: p.Spec.NodeName, NodeUp: d.up(p.Spec.NodeName),
-		Serving: p.Status.Phase == model.PodRunning, Workers: 1}
+	c := d.backends[ip]
+	if c == nil || c.pod != p {
+		c = &cachedBackend{pod: p, b: d.backend(p)}
+		d.backends[ip] = c
+	}
+	b := c.b
+	b.NodeUp = d.up(p.Spec.NodeName)
+	b.Serving = p.Status.Phase == model.PodRunning
+	return b, true
+}
+
+// cachedBackend is what a pod object gives the data path; it is rebuilt
+// when the watch delivers a new version of the pod.
+type cachedBackend struct {
+	pod *model.Pod
+	b   traffic.Backend
+}
+
+// backend derives the per-pod part of an endpoint: its behaviour's
+// service time, its workers and its CPU load hook.
+func (d *dataPlane) backend(p *model.Pod) traffic.Backend {
+	b := traffic.Backend{Pod: model.Key(p), Node: p.Spec.NodeName, Workers: 1}
 	if len(p.Spec.Containers) > 0 {
 		var resolver model.BehaviorResolver
 		if bs := d.r.Loaded.Scenario.Spec.Behaviors; len(bs) > 0 {
@@ -337,7 +364,7 @@ func (d *dataPlane) Endpoint(ip string) (traffic.Backend, bool) {
 		}
 		b.Load = d.cpuLoad(p)
 	}
-	return b, true
+	return b
 }
 
 // Path implements traffic.World: the one-way time of a message between
@@ -546,7 +573,9 @@ type loadedMachine interface {
 }
 
 // cpuLoad returns the function that charges a pod's first app container
-// with the CPU of the requests it serves (nil if it does not run).
+// with the CPU of the requests it serves. The container is looked up on
+// the machine when first needed and again after it stopped running (a
+// restart gives it a new ID).
 func (d *dataPlane) cpuLoad(p *model.Pod) func(int64) float64 {
 	kl := d.r.kubelets[p.Spec.NodeName]
 	if kl == nil {
@@ -558,16 +587,23 @@ func (d *dataPlane) cpuLoad(p *model.Pod) func(int64) float64 {
 	}
 	name := p.Spec.Containers[0].Name
 	var id string
-	for _, st := range kl.Machine().Containers() {
-		if st.PodUID == p.UID && st.Name == name && st.Running {
-			id = st.ID
+	find := func() {
+		id = ""
+		for _, st := range kl.Machine().Containers() {
+			if st.PodUID == p.UID && st.Name == name && st.Running {
+				id = st.ID
+			}
 		}
 	}
-	if id == "" {
-		return nil
-	}
 	return func(delta int64) float64 {
-		slow, _ := lm.AddCPULoad(id, delta)
+		if id == "" {
+			find()
+		}
+		slow, ok := lm.AddCPULoad(id, delta)
+		if !ok && delta > 0 {
+			find()
+			slow, _ = lm.AddCPULoad(id, delta)
+		}
 		return slow
 	}
 }
