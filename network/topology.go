@@ -14,6 +14,11 @@ import (
 type Topology struct {
 	zones                         map[string]string // node -> zone
 	sameNode, sameZone, crossZone sim.Sampler
+	// bandwidth is each node's NIC rate in bytes per second; busy is when
+	// each node's outgoing link is free again (messages leave one after
+	// another).
+	bandwidth int64
+	busy      map[string]sim.Time
 }
 
 // LatencySpec is the scenario's network section: one-way latencies.
@@ -24,10 +29,16 @@ type LatencySpec struct {
 	SameNode  *model.DistSpec `yaml:"sameNode,omitempty"`
 	SameZone  *model.DistSpec `yaml:"sameZone,omitempty"`
 	CrossZone *model.DistSpec `yaml:"crossZone,omitempty"`
+	// NodeBandwidth is each node's network interface rate in bytes per
+	// second (default 1.25G, 10 Gbit/s); messages a node sends queue on it.
+	NodeBandwidth *model.Quantity `yaml:"nodeBandwidth,omitempty"`
 }
 
 // Validate reports an invalid distribution.
 func (s LatencySpec) Validate() error {
+	if s.NodeBandwidth != nil && s.NodeBandwidth.Value() <= 0 {
+		return fmt.Errorf("nodeBandwidth: must be positive bytes per second, e.g. 1.25G")
+	}
 	for _, d := range []struct {
 		name string
 		ds   *model.DistSpec
@@ -43,7 +54,10 @@ func (s LatencySpec) Validate() error {
 
 // NewTopology builds the topology of nodes; latencies draw from r.
 func NewTopology(nodes []*model.Node, spec LatencySpec, r *sim.Rand) (*Topology, error) {
-	t := &Topology{zones: map[string]string{}}
+	t := &Topology{zones: map[string]string{}, bandwidth: DefaultNodeBandwidth, busy: map[string]sim.Time{}}
+	if spec.NodeBandwidth != nil {
+		t.bandwidth = spec.NodeBandwidth.Value()
+	}
 	for _, n := range nodes {
 		t.zones[n.Name] = n.Labels[model.LabelTopologyZone]
 	}
@@ -64,6 +78,23 @@ func NewTopology(nodes []*model.Node, spec LatencySpec, r *sim.Rand) (*Topology,
 		return nil, fmt.Errorf("crossZone: %w", err)
 	}
 	return t, nil
+}
+
+// DefaultNodeBandwidth is 10 Gbit/s in bytes per second.
+const DefaultNodeBandwidth = 1_250_000_000
+
+// Transmit sends bytes from a node at now: it waits for the node's
+// outgoing link to be free and occupies it for bytes/bandwidth. It returns
+// how long after now the last byte has left. Messages from outside the
+// cluster ("") are not queued.
+func (t *Topology) Transmit(node string, bytes int64, now sim.Time) time.Duration {
+	if bytes <= 0 || node == "" {
+		return 0
+	}
+	start := max(now, t.busy[node])
+	end := start.Add(time.Duration(bytes * int64(time.Second) / t.bandwidth))
+	t.busy[node] = end
+	return end.Sub(now)
 }
 
 // Zone returns a node's zone.

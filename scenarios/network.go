@@ -377,6 +377,11 @@ func (d *dataPlane) Path(from, to string) (time.Duration, bool) {
 	return d.topo.Latency(from, to) + extra, true
 }
 
+// Transmit implements traffic.World on the nodes' network interfaces.
+func (d *dataPlane) Transmit(node string, bytes int64) time.Duration {
+	return d.topo.Transmit(node, bytes, d.r.Kernel.Now())
+}
+
 // watchReaches reports whether the control plane's watch events get to a
 // node's kube-proxy; a cut one is marked for a resync on healing.
 func (d *dataPlane) watchReaches(node string) bool {

@@ -68,6 +68,10 @@ type Spec struct {
 	// Retries is how many times a failed attempt is retried on a new
 	// connection (default 2).
 	Retries *int `yaml:"retries,omitempty"`
+	// RequestBytes and ResponseBytes are the sizes on the wire (default
+	// 1Ki and 16Ki); they queue on the sending node's network interface.
+	RequestBytes  *model.Quantity `yaml:"requestBytes,omitempty"`
+	ResponseBytes *model.Quantity `yaml:"responseBytes,omitempty"`
 	// Start and Stop bound when the client sends (default: the whole run).
 	Start time.Duration `yaml:"start,omitempty"`
 	Stop  time.Duration `yaml:"stop,omitempty"`
@@ -138,6 +142,14 @@ func (s Spec) Validate() error {
 	if s.Retries != nil && (*s.Retries < 0 || *s.Retries > 10) {
 		return fmt.Errorf("retries: between 0 and 10, got %d", *s.Retries)
 	}
+	for _, q := range []struct {
+		name string
+		v    *model.Quantity
+	}{{"requestBytes", s.RequestBytes}, {"responseBytes", s.ResponseBytes}} {
+		if q.v != nil && q.v.Sign() < 0 {
+			return fmt.Errorf("%s: must not be negative", q.name)
+		}
+	}
 	if s.Stop != 0 && s.Stop <= s.Start {
 		return fmt.Errorf("stop: must be after start")
 	}
@@ -201,6 +213,9 @@ type World interface {
 	// Path is the one-way time of a message between nodes ("" is
 	// outside the cluster), or false when the network loses it.
 	Path(from, to string) (time.Duration, bool)
+	// Transmit puts bytes on a node's outgoing link now and returns when
+	// the last of them has left.
+	Transmit(node string, bytes int64) time.Duration
 	// Entry picks the node an outside connection to a NodePort or
 	// LoadBalancer Service enters by ("" if none: no healthy backend, or
 	// the Service is not exposed).
@@ -229,11 +244,12 @@ type Engine struct {
 }
 
 type client struct {
-	spec    Spec
-	rand    *sim.Rand
-	retries int
-	timeout time.Duration
-	seq     uint64
+	spec                Spec
+	reqBytes, respBytes int64
+	rand                *sim.Rand
+	retries             int
+	timeout             time.Duration
+	seq                 uint64
 }
 
 // server is one endpoint pod's request queue.
@@ -276,7 +292,14 @@ func New(k *sim.Kernel, world World, specs []Spec, end time.Duration) (*Engine, 
 		if s.Name == "" {
 			s.Name = s.To
 		}
-		c := &client{spec: s, rand: k.Rand(fmt.Sprintf("traffic/%d/%s", i, s.Name)), retries: 2, timeout: time.Second}
+		c := &client{spec: s, rand: k.Rand(fmt.Sprintf("traffic/%d/%s", i, s.Name)), retries: 2, timeout: time.Second,
+			reqBytes: 1 << 10, respBytes: 16 << 10}
+		if s.RequestBytes != nil {
+			c.reqBytes = s.RequestBytes.Value()
+		}
+		if s.ResponseBytes != nil {
+			c.respBytes = s.ResponseBytes.Value()
+		}
 		if s.Retries != nil {
 			c.retries = *s.Retries
 		}
@@ -467,6 +490,7 @@ func (e *Engine) try(c *client, req *request) {
 			return
 		}
 	}
+	out += e.world.Transmit(req.from, c.reqBytes)
 	a := &attempt{c: c, req: req, key: choice.Key, ip: ip, node: b.Node, entry: entry, started: e.k.Now()}
 	a.timer = e.k.AfterFunc(c.timeout, func(sim.Time) {
 		if !a.done {
@@ -547,6 +571,7 @@ func (e *Engine) serve(a *attempt, s *server, b Backend) {
 			return // died while serving: the client times out
 		}
 		back, reached := e.world.Path(a.node, a.entry)
+		back += e.world.Transmit(a.node, a.c.respBytes)
 		if reached && a.entry != a.req.from {
 			var last time.Duration
 			last, reached = e.world.Path(a.entry, a.req.from)

@@ -31,6 +31,7 @@ func (w *world) Service(string) (*model.Service, bool)        { return w.svc, tr
 func (w *world) Endpoint(ip string) (Backend, bool)           { b, ok := w.backends[ip]; return b, ok }
 func (w *world) Allowed(Source, string, int32) (bool, string) { return true, "" }
 func (w *world) Entry(*model.Service, *sim.Rand) string       { return "client" }
+func (w *world) Transmit(string, int64) time.Duration         { return 0 }
 func (w *world) Resolve(Source, string) (netip.Addr, time.Duration, string) {
 	return netip.MustParseAddr(w.svc.Spec.ClusterIP), 0, ""
 }
