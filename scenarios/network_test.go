@@ -458,3 +458,60 @@ spec:
 	assert.LessOrEqual(t, replicas, int32(12))
 	assert.Greater(t, r.Summary.Requests.SuccessRate, 0.999)
 }
+
+// Outside clients through an ingress controller: the cloud load balancer
+// sends them to the controller's pods, which proxy to the web Service
+// from their own nodes. While the controller has no pods, requests fail.
+func TestIngressEntry(t *testing.T) {
+	r, _ := runScenario(t, threeNodes+`    - apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web, namespace: default}
+      spec:
+        replicas: 3
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}}
+          spec:
+            containers: [{name: web, image: "web:1", ports: [{name: http, containerPort: 8080}], resources: {requests: {cpu: 100m}}}]
+    - apiVersion: v1
+      kind: Service
+      metadata: {name: web, namespace: default}
+      spec:
+        selector: {app: web}
+        ports: [{name: http, port: 80, targetPort: http}]
+    - apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: ingress, namespace: default}
+      spec:
+        replicas: 2
+        selector: {matchLabels: {app: ingress}}
+        template:
+          metadata: {labels: {app: ingress}}
+          spec:
+            containers: [{name: nginx, image: "ingress-nginx:1", ports: [{name: http, containerPort: 80}], resources: {requests: {cpu: 100m}}}]
+    - apiVersion: v1
+      kind: Service
+      metadata: {name: ingress, namespace: default}
+      spec:
+        type: LoadBalancer
+        selector: {app: ingress}
+        ports: [{name: http, port: 80, targetPort: http}]
+  traffic:
+  - {name: outside, to: default/web, via: default/ingress, rate: 40, from: {external: true}, start: 1m, retries: 0}
+  timeline:
+  - {at: 2m, scale: {kind: Deployment, name: ingress, replicas: 0}}
+  - {at: 3m, scale: {kind: Deployment, name: ingress, replicas: 2}}
+`)
+	s := r.Summary.Requests
+	require.NotNil(t, s)
+	svc := s.Services[0]
+	assert.Greater(t, svc.Succeeded, int64(3000))
+	require.NotEmpty(t, svc.FailureWindows)
+	for _, w := range svc.FailureWindows {
+		assert.GreaterOrEqual(t, w.Start, 120.0)
+		assert.LessOrEqual(t, w.End, 200.0)
+	}
+	// Two hops into the cluster (one cross-zone to the entry node), the
+	// ingress pod's 200 µs, then the web pod's 10 ms.
+	assert.Greater(t, svc.Latency.P50, 0.0112)
+}

@@ -43,6 +43,10 @@ type Spec struct {
 	To string `yaml:"to"`
 	// Port names the Service port (default: its first port).
 	Port string `yaml:"port,omitempty"`
+	// Via is an ingress controller's Service (namespace/name, NodePort or
+	// LoadBalancer) that outside clients go through: its pod proxies each
+	// request to the target Service from its own node.
+	Via string `yaml:"via,omitempty"`
 	// Host is the name clients resolve through cluster DNS before each
 	// request (e.g. web, or web.shop), with their pod's resolv.conf;
 	// empty: clients use the Service's cluster IP directly.
@@ -162,6 +166,14 @@ func (s Spec) Validate() error {
 	if s.From.External && s.Host != "" {
 		return fmt.Errorf("host: outside clients do not use cluster DNS")
 	}
+	if s.Via != "" {
+		if ns, name, ok := splitKey(s.Via); !ok || ns == "" || name == "" {
+			return fmt.Errorf("via: a Service as namespace/name, got %q", s.Via)
+		}
+		if !s.From.External {
+			return fmt.Errorf("via: for outside clients (from.external)")
+		}
+	}
 	if s.From.Namespace != "" && len(s.From.Selector) == 0 {
 		return fmt.Errorf("from.selector: required with from.namespace")
 	}
@@ -263,8 +275,8 @@ type attempt struct {
 	req     *request
 	key     string // endpoint key
 	ip      string
-	node    string // endpoint node
-	entry   string // the node the connection entered by
+	node    string   // endpoint node
+	back    []string // the nodes the answer crosses after node, to the client ("" outside)
 	timer   sim.Timer
 	done    bool
 	started sim.Time
@@ -418,34 +430,63 @@ func (e *Engine) try(c *client, req *request) {
 		fail("no such service", c.timeout)
 		return
 	}
-	// An outside client's packets enter at a node: the proxier there
-	// routes them with the external traffic policy.
-	external, entry := c.spec.From.External, req.from
-	var hop time.Duration
-	if external {
-		if entry = e.world.Entry(svc, c.rand); entry == "" {
-			fail("timeout: no entry node", c.timeout)
-			return
-		}
-		var reached bool
-		if hop, reached = e.world.Path("", entry); !reached {
-			fail("timeout: network", c.timeout)
-			return
-		}
-	}
-	p := e.world.Proxier(entry)
-	if p == nil {
-		fail("timeout: node down", c.timeout)
-		return
-	}
 	addr, ok := serviceAddr(svc, c.spec.Port)
 	if !ok {
 		fail("no cluster IP", c.timeout)
 		return
 	}
-	var lookup time.Duration
-	if c.spec.Host != "" {
-		ip, took, failure := e.world.Resolve(Source{Node: req.from, IP: req.srcIP, Pod: req.srcPod}, c.spec.Host)
+	src := Source{Node: req.from, IP: req.srcIP, Pod: req.srcPod}
+	var before time.Duration // time spent before the last leg leaves
+	back := []string{req.from}
+	external := c.spec.From.External
+	if external {
+		// An outside client's packets enter at a node, whose proxier
+		// routes them with the external traffic policy; through an
+		// ingress controller they first reach one of its pods, which
+		// opens its own connection to the Service.
+		front := svc
+		if c.spec.Via != "" {
+			if front, ok = e.world.Service(c.spec.Via); !ok {
+				fail("no such ingress Service", c.timeout)
+				return
+			}
+		}
+		entry := e.world.Entry(front, c.rand)
+		if entry == "" {
+			fail("timeout: no entry node", c.timeout)
+			return
+		}
+		hop, reached := e.world.Path("", entry)
+		if !reached {
+			fail("timeout: network", c.timeout)
+			return
+		}
+		before = hop
+		back = []string{entry, ""}
+		src.Node = entry
+		if c.spec.Via != "" {
+			faddr, ok := serviceAddr(front, "")
+			if !ok {
+				fail("no cluster IP", c.timeout)
+				return
+			}
+			l := e.leg(c, req, src, faddr, true)
+			if l.reason != "" {
+				fail(l.reason, before+l.after)
+				return
+			}
+			ingressIP, err := netip.ParseAddr(l.ip)
+			if err != nil {
+				fail("timeout: no such endpoint", c.timeout)
+				return
+			}
+			before += l.arrive + ingressProcessing
+			back = append([]string{l.b.Node}, back...)
+			src = Source{Node: l.b.Node, IP: ingressIP, Pod: l.b.Pod}
+			external = false
+		}
+	} else if c.spec.Host != "" {
+		ip, took, failure := e.world.Resolve(src, c.spec.Host)
 		if failure != "" {
 			fail("dns: "+failure, min(took, c.timeout))
 			return
@@ -454,51 +495,73 @@ func (e *Engine) try(c *client, req *request) {
 			fail("timeout: dns", c.timeout)
 			return
 		}
-		lookup = took
+		before = took
 		addr = netip.AddrPortFrom(ip, addr.Port())
 	}
-	choice, verdict, cost := p.Route(addr, kubeproxy.Flow{Src: req.srcIP, SrcPort: req.srcPort, Dst: addr.Addr()}, external)
-	cost += lookup + hop
-	switch verdict {
-	case kubeproxy.Rejected:
-		fail("rejected: no endpoints", cost)
-		return
-	case kubeproxy.NoRules, kubeproxy.Dropped:
-		fail("timeout: no route", c.timeout)
+	l := e.leg(c, req, src, addr, external)
+	if l.reason != "" {
+		fail(l.reason, before+l.after)
 		return
 	}
-	ip, port, _ := net.SplitHostPort(choice.Key)
-	b, ok := e.world.Endpoint(ip)
-	out, reached := e.world.Path(entry, b.Node)
-	switch {
-	case ok && !reached:
-		fail("timeout: network", c.timeout)
-		return
-	case !ok:
-		fail("timeout: no such endpoint", c.timeout)
-		return
-	case !b.NodeUp:
-		fail("timeout: endpoint unreachable", c.timeout)
-		return
-	case !b.Serving:
-		fail("refused", cost+2*out)
-		return
-	}
-	if n, err := strconv.Atoi(port); err == nil {
-		if allowed, _ := e.world.Allowed(Source{Node: req.from, IP: req.srcIP, Pod: req.srcPod}, b.Pod, int32(n)); !allowed {
-			fail("timeout: denied by NetworkPolicy", c.timeout)
-			return
-		}
-	}
-	out += e.world.Transmit(req.from, c.reqBytes)
-	a := &attempt{c: c, req: req, key: choice.Key, ip: ip, node: b.Node, entry: entry, started: e.k.Now()}
+	a := &attempt{c: c, req: req, key: l.key, ip: l.ip, node: l.b.Node, back: back, started: e.k.Now()}
 	a.timer = e.k.AfterFunc(c.timeout, func(sim.Time) {
 		if !a.done {
 			a.done = true
 			e.attemptFailed(c, req, "timeout")
 		}
 	})
-	e.k.AfterFunc(cost+out, func(sim.Time) { e.arrive(a, b) })
+	b := l.b
+	e.k.AfterFunc(before+l.arrive, func(sim.Time) { e.arrive(a, b) })
+}
+
+// ingressProcessing is an ingress controller pod's own time per request.
+const ingressProcessing = 200 * time.Microsecond
+
+// legResult is one connection's way from a node to a Service endpoint:
+// the endpoint and when the request reaches it, or why it fails and when
+// the client learns it.
+type legResult struct {
+	key, ip string
+	b       Backend
+	arrive  time.Duration
+	reason  string
+	after   time.Duration
+}
+
+// leg routes a connection from src's node to a Service address by that
+// node's programmed rules and sends the request to the chosen endpoint.
+func (e *Engine) leg(c *client, req *request, src Source, addr netip.AddrPort, external bool) legResult {
+	p := e.world.Proxier(src.Node)
+	if p == nil {
+		return legResult{reason: "timeout: node down", after: c.timeout}
+	}
+	choice, verdict, cost := p.Route(addr, kubeproxy.Flow{Src: src.IP, SrcPort: req.srcPort, Dst: addr.Addr()}, external)
+	switch verdict {
+	case kubeproxy.Rejected:
+		return legResult{reason: "rejected: no endpoints", after: cost}
+	case kubeproxy.NoRules, kubeproxy.Dropped:
+		return legResult{reason: "timeout: no route", after: c.timeout}
+	}
+	ip, port, _ := net.SplitHostPort(choice.Key)
+	b, ok := e.world.Endpoint(ip)
+	out, reached := e.world.Path(src.Node, b.Node)
+	switch {
+	case ok && !reached:
+		return legResult{reason: "timeout: network", after: c.timeout}
+	case !ok:
+		return legResult{reason: "timeout: no such endpoint", after: c.timeout}
+	case !b.NodeUp:
+		return legResult{reason: "timeout: endpoint unreachable", after: c.timeout}
+	case !b.Serving:
+		return legResult{reason: "refused", after: cost + 2*out}
+	}
+	if n, err := strconv.Atoi(port); err == nil {
+		if allowed, _ := e.world.Allowed(src, b.Pod, int32(n)); !allowed {
+			return legResult{reason: "timeout: denied by NetworkPolicy", after: c.timeout}
+		}
+	}
+	out += e.world.Transmit(src.Node, c.reqBytes)
+	return legResult{key: choice.Key, ip: ip, b: b, arrive: cost + out}
 }
 
 func serviceAddr(svc *model.Service, portName string) (netip.AddrPort, bool) {
@@ -570,15 +633,15 @@ func (e *Engine) serve(a *attempt, s *server, b Backend) {
 		if !ok || !cur.NodeUp {
 			return // died while serving: the client times out
 		}
-		back, reached := e.world.Path(a.node, a.entry)
-		back += e.world.Transmit(a.node, a.c.respBytes)
-		if reached && a.entry != a.req.from {
-			var last time.Duration
-			last, reached = e.world.Path(a.entry, a.req.from)
-			back += last
-		}
-		if !reached {
-			return // the answer is lost: the client times out
+		back := e.world.Transmit(a.node, a.c.respBytes)
+		from := a.node
+		for _, to := range a.back {
+			hop, reached := e.world.Path(from, to)
+			if !reached {
+				return // the answer is lost: the client times out
+			}
+			back += hop
+			from = to
 		}
 		e.k.AfterFunc(back, func(sim.Time) { e.finish(a, true, "") })
 	})
