@@ -275,8 +275,8 @@ type attempt struct {
 	req     *request
 	key     string // endpoint key
 	ip      string
-	node    string   // endpoint node
-	back    []string // the nodes the answer crosses after node, to the client ("" outside)
+	node    string // endpoint node
+	back    route  // the nodes the answer crosses after node, to the client ("" outside)
 	timer   sim.Timer
 	done    bool
 	started sim.Time
@@ -437,7 +437,7 @@ func (e *Engine) try(c *client, req *request) {
 	}
 	src := Source{Node: req.from, IP: req.srcIP, Pod: req.srcPod}
 	var before time.Duration // time spent before the last leg leaves
-	back := []string{req.from}
+	back := route{nodes: [3]string{req.from}, n: 1}
 	external := c.spec.From.External
 	if external {
 		// An outside client's packets enter at a node, whose proxier
@@ -462,7 +462,7 @@ func (e *Engine) try(c *client, req *request) {
 			return
 		}
 		before = hop
-		back = []string{entry, ""}
+		back = route{nodes: [3]string{entry, ""}, n: 2}
 		src.Node = entry
 		if c.spec.Via != "" {
 			faddr, ok := serviceAddr(front, "")
@@ -481,7 +481,7 @@ func (e *Engine) try(c *client, req *request) {
 				return
 			}
 			before += l.arrive + ingressProcessing
-			back = append([]string{l.b.Node}, back...)
+			back = route{nodes: [3]string{l.b.Node, entry, ""}, n: 3}
 			src = Source{Node: l.b.Node, IP: ingressIP, Pod: l.b.Pod}
 			external = false
 		}
@@ -512,6 +512,13 @@ func (e *Engine) try(c *client, req *request) {
 	})
 	b := l.b
 	e.k.AfterFunc(before+l.arrive, func(sim.Time) { e.arrive(a, b) })
+}
+
+// route is the return path of an answer: at most the ingress pod's node,
+// the entry node and the outside.
+type route struct {
+	nodes [3]string
+	n     int
 }
 
 // ingressProcessing is an ingress controller pod's own time per request.
@@ -635,7 +642,7 @@ func (e *Engine) serve(a *attempt, s *server, b Backend) {
 		}
 		back := e.world.Transmit(a.node, a.c.respBytes)
 		from := a.node
-		for _, to := range a.back {
+		for _, to := range a.back.nodes[:a.back.n] {
 			hop, reached := e.world.Path(from, to)
 			if !reached {
 				return // the answer is lost: the client times out
