@@ -600,6 +600,16 @@ func (p *Proxier) Closed(dst netip.AddrPort, endpoint string) {
 	}
 }
 
+// Expired drops an inactive connection entry (never established, or
+// closed): kubesim does not keep IPVS's SYN_RECV and TIME_WAIT timers.
+func (p *Proxier) Expired(dst netip.AddrPort, endpoint string) {
+	if pp, ok := p.byAddr[dst]; ok {
+		if v, ok := pp.cluster.(*VirtualServer); ok {
+			v.Expire(endpoint)
+		}
+	}
+}
+
 // Healthy is kube-proxy's healthz: the proxier runs and has synced.
 func (p *Proxier) Healthy() bool { return p.running && p.syncs > 0 }
 

@@ -277,6 +277,7 @@ type attempt struct {
 	ip      string
 	node    string // endpoint node
 	back    route  // the nodes the answer crosses after node, to the client ("" outside)
+	conn    conn
 	timer   sim.Timer
 	done    bool
 	started sim.Time
@@ -503,15 +504,44 @@ func (e *Engine) try(c *client, req *request) {
 		fail(l.reason, before+l.after)
 		return
 	}
-	a := &attempt{c: c, req: req, key: l.key, ip: l.ip, node: l.b.Node, back: back, started: e.k.Now()}
+	a := &attempt{c: c, req: req, key: l.key, ip: l.ip, node: l.b.Node, back: back, conn: l.conn, started: e.k.Now()}
 	a.timer = e.k.AfterFunc(c.timeout, func(sim.Time) {
 		if !a.done {
 			a.done = true
+			a.conn.expire()
 			e.attemptFailed(c, req, "timeout")
 		}
 	})
 	b := l.b
 	e.k.AfterFunc(before+l.arrive, func(sim.Time) { e.arrive(a, b) })
+}
+
+// conn is a connection's entry in the routing node's IPVS table (no-ops
+// in the other modes): new at Choose, established when the request
+// reaches the endpoint, gone when it ends.
+type conn struct {
+	p           *kubeproxy.Proxier
+	addr        netip.AddrPort
+	key         string
+	established bool
+}
+
+func (c *conn) establish() {
+	if c.p != nil && !c.established {
+		c.established = true
+		c.p.Connected(c.addr, c.key)
+	}
+}
+
+func (c *conn) expire() {
+	if c.p == nil {
+		return
+	}
+	if c.established {
+		c.p.Closed(c.addr, c.key)
+	}
+	c.p.Expired(c.addr, c.key)
+	c.p = nil
 }
 
 // route is the return path of an answer: at most the ingress pod's node,
@@ -529,6 +559,7 @@ const ingressProcessing = 200 * time.Microsecond
 // the client learns it.
 type legResult struct {
 	key, ip string
+	conn    conn
 	b       Backend
 	arrive  time.Duration
 	reason  string
@@ -549,26 +580,31 @@ func (e *Engine) leg(c *client, req *request, src Source, addr netip.AddrPort, e
 	case kubeproxy.NoRules, kubeproxy.Dropped:
 		return legResult{reason: "timeout: no route", after: c.timeout}
 	}
+	cn := conn{p: p, addr: addr, key: choice.Key}
 	ip, port, _ := net.SplitHostPort(choice.Key)
 	b, ok := e.world.Endpoint(ip)
 	out, reached := e.world.Path(src.Node, b.Node)
+	fail := func(reason string, after time.Duration) legResult {
+		cn.expire()
+		return legResult{reason: reason, after: after}
+	}
 	switch {
 	case ok && !reached:
-		return legResult{reason: "timeout: network", after: c.timeout}
+		return fail("timeout: network", c.timeout)
 	case !ok:
-		return legResult{reason: "timeout: no such endpoint", after: c.timeout}
+		return fail("timeout: no such endpoint", c.timeout)
 	case !b.NodeUp:
-		return legResult{reason: "timeout: endpoint unreachable", after: c.timeout}
+		return fail("timeout: endpoint unreachable", c.timeout)
 	case !b.Serving:
-		return legResult{reason: "refused", after: cost + 2*out}
+		return fail("refused", cost+2*out)
 	}
 	if n, err := strconv.Atoi(port); err == nil {
 		if allowed, _ := e.world.Allowed(src, b.Pod, int32(n)); !allowed {
-			return legResult{reason: "timeout: denied by NetworkPolicy", after: c.timeout}
+			return fail("timeout: denied by NetworkPolicy", c.timeout)
 		}
 	}
 	out += e.world.Transmit(src.Node, c.reqBytes)
-	return legResult{key: choice.Key, ip: ip, b: b, arrive: cost + out}
+	return legResult{key: choice.Key, ip: ip, conn: cn, b: b, arrive: cost + out}
 }
 
 func serviceAddr(svc *model.Service, portName string) (netip.AddrPort, bool) {
@@ -601,6 +637,7 @@ func (e *Engine) arrive(a *attempt, b Backend) {
 		e.finish(a, false, "refused")
 		return
 	}
+	a.conn.establish()
 	s := e.servers[a.key]
 	if s == nil {
 		s = &server{}
@@ -661,6 +698,7 @@ func (e *Engine) finish(a *attempt, ok bool, reason string) {
 	}
 	a.done = true
 	e.k.Cancel(a.timer)
+	a.conn.expire()
 	if !ok {
 		e.attemptFailed(a.c, a.req, reason)
 		return

@@ -17,6 +17,7 @@ import (
 
 // world is a cluster of one client node and endpoint pods on other nodes.
 type world struct {
+	slice    *model.EndpointSlice
 	proxier  *kubeproxy.Proxier
 	svc      *model.Service
 	backends map[string]Backend
@@ -52,6 +53,7 @@ func newWorld(k *sim.Kernel, mode kubeproxy.Mode, endpoints int) *world {
 		w.backends[ip] = Backend{Pod: "default/web-" + node, Node: node, NodeUp: true, Serving: true,
 			ServiceTime: model.Seconds(5 * time.Millisecond), Workers: 4}
 	}
+	w.slice = sl
 	w.proxier = kubeproxy.NewProxier(k, kubeproxy.Node{Name: "client"}, kubeproxy.Config{Mode: mode})
 	w.proxier.Start()
 	w.proxier.OnService(w.svc, true)
@@ -162,4 +164,33 @@ func TestDiurnalArrival(t *testing.T) {
 	want := (1 + 2/math.Pi) / (1 - 2/math.Pi)
 	assert.InDelta(t, want, float64(first)/float64(second), 0.35)
 	assert.InDelta(t, 12000, float64(first+second), 400, "the mean rate over a whole period")
+}
+
+// IPVS least-connection sees the connections the traffic holds: with one
+// endpoint slow (500 ms per request, 10 workers: 20 requests/s at most),
+// round robin keeps sending it a quarter of 200 requests/s, while lc,
+// counting its open connections, sends it only what it can take.
+func TestIPVSLeastConnectionFollowsLoad(t *testing.T) {
+	success := func(sched kubeproxy.IPVSScheduler) float64 {
+		k := sim.NewKernel(3)
+		w := newWorld(k, kubeproxy.ModeIPVS, 4)
+		slow := w.backends["10.1.0.1"]
+		slow.ServiceTime = model.Seconds(500 * time.Millisecond)
+		slow.Workers = 10
+		w.backends["10.1.0.1"] = slow
+		w.proxier = kubeproxy.NewProxier(k, kubeproxy.Node{Name: "client"}, kubeproxy.Config{Mode: kubeproxy.ModeIPVS, IPVSScheduler: sched})
+		w.proxier.Start()
+		w.proxier.OnService(w.svc, true)
+		w.proxier.OnEndpointSlice(w.slice, true)
+		e, err := New(k, w, []Spec{{To: "default/web", Rate: 200, Start: time.Second, Retries: model.Ptr(0)}}, 61*time.Second)
+		require.NoError(t, err)
+		e.Start()
+		k.Run(sim.Time(62 * time.Second))
+		return e.Summary().SuccessRate
+	}
+	rr, lc := success(kubeproxy.IPVSRoundRobin), success(kubeproxy.IPVSLeastConnection)
+	// Its queue grows without bound (50 requests/s in, 20 out), so soon
+	// every request sent to it waits past the timeout: a quarter fail.
+	assert.InDelta(t, 0.75, rr, 0.03, "round robin overloads the slow endpoint")
+	assert.Greater(t, lc, 0.999, "least connection steers around it")
 }
