@@ -40,6 +40,8 @@ var omFamilies = func() []omFamily {
 		{"kubesim_cpu_usage_utilization_ratio", "ratio", "CPU used over allocatable.", r(Sample.CPUUsageUtilization)},
 		{"kubesim_memory_used_bytes", "bytes", "Memory used by the simulated machines of Ready nodes.", i(func(s Sample) int64 { return s.MemUsed })},
 		{"kubesim_memory_usage_utilization_ratio", "ratio", "Memory used over allocatable.", r(Sample.MemUsageUtilization)},
+		{"kubesim_requests_ok", "", "Traffic requests that succeeded in the interval.", i(func(s Sample) int64 { return s.RequestsOK })},
+		{"kubesim_requests_failed", "", "Traffic requests that failed in the interval.", i(func(s Sample) int64 { return s.RequestsFailed })},
 	}
 }()
 

@@ -105,11 +105,13 @@ type Run struct {
 	storage     *volume.System
 	data        *dataPlane
 	cpuSamples  map[string]cpuSample
-	metrics     *podMetrics
-	state       *clusterState
-	series      []Sample
-	trace       *traceBuilder
-	genPending  int // generated objects not yet applied
+	// reqOK and reqFailed are the traffic totals at the last sample.
+	reqOK, reqFailed int64
+	metrics          *podMetrics
+	state            *clusterState
+	series           []Sample
+	trace            *traceBuilder
+	genPending       int // generated objects not yet applied
 }
 
 // Start builds the cluster and schedules the timeline; call Execute next.
@@ -150,6 +152,11 @@ func Start(l *Loaded, opts RunOptions) (*Run, error) {
 	sample = func(now sim.Time) {
 		row := r.state.cur
 		row.T = now
+		if e := r.data.engine; e != nil {
+			ok, failed := e.Totals()
+			row.RequestsOK, row.RequestsFailed = ok-r.reqOK, failed-r.reqFailed
+			r.reqOK, r.reqFailed = ok, failed
+		}
 		for _, name := range model.SortedKeys(r.kubelets) {
 			if m := r.kubelets[name].Machine(); m.Up() {
 				st := m.Stats()

@@ -31,6 +31,9 @@ type Sample struct {
 	// use (sampled from the simulated hardware).
 	CPUUsed int64
 	MemUsed int64
+	// RequestsOK and RequestsFailed are the traffic's requests that
+	// finished in the interval ending at T.
+	RequestsOK, RequestsFailed int64
 }
 
 // CPUUsageUtilization is used over allocatable cpu.
@@ -128,7 +131,8 @@ func (c *clusterState) onNode(ev model.WatchEvent) {
 var seriesHeader = []string{"t_seconds", "nodes", "ready_nodes", "pods_pending", "pods_bound", "pods_running",
 	"pods_succeeded", "pods_failed", "cpu_requested_millicores", "cpu_allocatable_millicores", "cpu_request_utilization",
 	"memory_requested_bytes", "memory_allocatable_bytes", "memory_request_utilization",
-	"cpu_used_millicores", "cpu_usage_utilization", "memory_used_bytes", "memory_usage_utilization"}
+	"cpu_used_millicores", "cpu_usage_utilization", "memory_used_bytes", "memory_usage_utilization",
+	"requests_ok", "requests_failed"}
 
 func (s Sample) csvRow() []string {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
@@ -136,7 +140,8 @@ func (s Sample) csvRow() []string {
 	return []string{f(s.T.Seconds()), i(int64(s.Nodes)), i(int64(s.ReadyNodes)), i(int64(s.PodsPending)), i(int64(s.PodsBound)),
 		i(int64(s.PodsRunning)), i(int64(s.PodsSucceeded)), i(int64(s.PodsFailed)), i(s.CPURequested), i(s.CPUAllocatable),
 		f(s.CPUUtilization()), i(s.MemRequested), i(s.MemAllocatable), f(s.MemUtilization()),
-		i(s.CPUUsed), f(s.CPUUsageUtilization()), i(s.MemUsed), f(s.MemUsageUtilization())}
+		i(s.CPUUsed), f(s.CPUUsageUtilization()), i(s.MemUsed), f(s.MemUsageUtilization()),
+		i(s.RequestsOK), i(s.RequestsFailed)}
 }
 
 func writeSeriesCSV(w *bufio.Writer, rows []Sample) error {

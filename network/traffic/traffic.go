@@ -896,6 +896,15 @@ func Windows(failures []sim.Time, gap time.Duration) []Window {
 
 func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }
 
+// Totals returns the requests that succeeded and failed so far.
+func (e *Engine) Totals() (ok, failed int64) {
+	for _, st := range e.stats {
+		ok += st.ok
+		failed += st.fail
+	}
+	return ok, failed
+}
+
 // Summary computes the figures of the run so far.
 func (e *Engine) Summary() Summary {
 	var out Summary

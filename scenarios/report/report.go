@@ -170,6 +170,10 @@ var (
 		{"memory_request_utilization", "memory requested", color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff}},
 		{"memory_usage_utilization", "memory used", color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff}},
 	}
+	requestsPlot = []series{
+		{"requests_ok", "succeeded", color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}},
+		{"requests_failed", "failed", color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}},
+	}
 	faultColor = color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}
 )
 
@@ -182,6 +186,13 @@ func Render(w io.Writer, in *Input) error {
 	util, err := in.plot("Utilization of allocatable", "fraction", utilPlot)
 	if err != nil {
 		return err
+	}
+	// Runs with traffic plot the requests of each interval.
+	requests := ""
+	if _, traffic := in.Summary["requests"]; traffic && in.column("requests_ok") >= 0 {
+		if requests, err = in.plot("Requests per interval", "requests", requestsPlot); err != nil {
+			return err
+		}
 	}
 	e := html.EscapeString
 	str := func(k string) string { return e(scalar(in.Summary[k])) }
@@ -207,6 +218,11 @@ svg { max-width: 100%; height: auto; }
 	b.WriteString("</figure>\n<figure>\n")
 	b.WriteString(util)
 	b.WriteString("</figure>\n")
+	if requests != "" {
+		b.WriteString("<figure>\n")
+		b.WriteString(requests)
+		b.WriteString("</figure>\n")
+	}
 	if len(in.Faults) > 0 {
 		b.WriteString("<h2>Timeline</h2>\n<p>Marked in red on the plots.</p>\n<table>\n<tr><th>t (s)</th><th>kind</th><th>object</th><th>source</th></tr>\n")
 		for _, f := range in.Faults {
