@@ -1,9 +1,25 @@
-// Package kubeproxy holds kube-proxy's endpoint selection: which endpoints a
-// node's proxier may send a service's traffic to, and which one each new
-// connection gets in each proxy mode. It is pure and deterministic: no
-// goroutines, no clocks, no global randomness. Time is an argument
-// (sim.Time), randomness an explicit *sim.Rand stream the caller owns, and
-// no map iteration reaches a result.
+// Package kubeproxy is kube-proxy: the Proxier each node runs, which sees
+// Services and EndpointSlices as its watch delivers them and programs its
+// node's rules in timed syncs, and the endpoint selection those rules
+// perform: which endpoints a node may send a service's traffic to, and
+// which one each new connection gets in each proxy mode. It is
+// deterministic: no goroutines, no clocks, no global randomness. Time is
+// the kernel's or an argument (sim.Time), randomness an explicit *sim.Rand
+// stream, and no map iteration reaches a result.
+//
+// # The proxier
+//
+// A Proxier follows upstream's BoundedFrequencyRunner: a change asks for a
+// sync, which starts at once unless the previous one started less than
+// MinSyncPeriod (1 s) ago; every SyncPeriod (30 s) a full resync runs. A
+// sync takes simulated time from the CostModel, growing with the rules
+// the mode writes (iptables rewrites every rule on a full sync and the
+// KUBE-SERVICES chain plus the changed services otherwise; nftables and
+// IPVS write what changed), and its rules take effect when it ends, with a
+// ProxyRulesSynced journal event. Until then Route answers from the old
+// rules, so a node keeps sending to endpoints that are gone. Route also
+// charges the first packet's lookup: iptables walks KUBE-SERVICES up to the
+// service; nftables and IPVS look it up in a map.
 //
 // # Usage
 //
@@ -51,6 +67,6 @@
 // AffinityTable is the ClientIP affinity state all four share; each mode
 // fixes whether an entry idle for exactly the timeout still holds.
 //
-// Sync costs (how long a proxier takes to rewrite its rules) are not here;
-// this package is selection only.
+// The proxiers of one run can share an EndpointCache, so the endpoint
+// list built from the same slices is computed once, not once per node.
 package kubeproxy
