@@ -520,7 +520,8 @@ func ReadSweepResults(dirs []string) ([]SweepResult, error) {
 }
 
 // ResultsCSVHeader and the rows give results.csv: one line per run.
-var sweepMetrics = []string{"scheduled", "unscheduled_at_end", "scheduling_latency_p99_s", "cpu_utilization_mean", "memory_utilization_mean"}
+var sweepMetrics = []string{"scheduled", "unscheduled_at_end", "scheduling_latency_p99_s", "cpu_utilization_mean", "memory_utilization_mean",
+	"request_success_rate", "request_latency_p99_s"}
 
 // WriteResultsCSV writes results.csv atomically: settings, seed, cost and
 // the main figures of every run, in run order.
@@ -549,7 +550,15 @@ func WriteResultsCSV(file string, names []string, results []SweepResult) error {
 				sched = s.Scheduler.Scheduled
 			}
 			vals = []string{strconv.FormatInt(sched, 10), strconv.Itoa(s.Pods.UnscheduledAtEnd.Count),
-				f(s.Pods.SchedulingLatency.P99), f(s.Utilization.CPUMean), f(s.Utilization.MemMean)}
+				f(s.Pods.SchedulingLatency.P99), f(s.Utilization.CPUMean), f(s.Utilization.MemMean), "", ""}
+			if rq := s.Requests; rq != nil {
+				// The worst Service's p99: what the slowest client saw.
+				p99 := 0.0
+				for _, svc := range rq.Services {
+					p99 = max(p99, svc.Latency.P99)
+				}
+				vals[5], vals[6] = f(rq.SuccessRate), f(p99)
+			}
 		}
 		for _, v := range vals {
 			b.WriteString("," + v)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/kubesim/kubesim/scenarios/library"
@@ -145,4 +146,24 @@ func TestSweepValidationErrors(t *testing.T) {
 			require.True(t, diags.HasErrors(), name)
 		})
 	}
+}
+
+// replicas-for-load sizes the web Service: at half load (each pod at
+// ρ = 0.5: 25 requests/s of 40 ms at 500m) every request succeeds; at
+// ρ ≥ 1 the queues grow without bound and almost every request times out.
+func TestReplicasForLoadSweep(t *testing.T) {
+	ls, diags := LoadSweepFile("library/sweeps/replicas-for-load.yaml", false, libScenario)
+	require.False(t, diags.HasErrors(), "%v", diags)
+	results, err := ls.RunSweep(t.TempDir(), ls.Runs, 2, false, nil)
+	require.NoError(t, err)
+	rate := map[[2]string]float64{}
+	for _, r := range results {
+		require.Empty(t, r.Error)
+		require.NotNil(t, r.Summary.Requests)
+		rate[[2]string{r.Settings["replicas"], r.Settings["requests per second"]}] = r.Summary.Requests.SuccessRate
+	}
+	assert.Equal(t, 1.0, rate[[2]string{"4", "50"}])
+	assert.Equal(t, 1.0, rate[[2]string{"8", "100"}])
+	assert.Less(t, rate[[2]string{"2", "50"}], 0.5)
+	assert.Less(t, rate[[2]string{"4", "100"}], 0.5)
 }

@@ -151,7 +151,15 @@ func printSweepTable(w io.Writer, names []string, results []scenarios.SweepResul
 	for _, n := range names {
 		header = append(header, n)
 	}
-	header = append(header, "seed", "$/hour", "scheduled", "unscheduled", "sched p99 (s)", "cpu util", "error")
+	header = append(header, "seed", "$/hour", "scheduled", "unscheduled", "sched p99 (s)", "cpu util")
+	traffic := false
+	for _, r := range results {
+		traffic = traffic || (r.Summary != nil && r.Summary.Requests != nil)
+	}
+	if traffic {
+		header = append(header, "requests ok", "request p99 (s)")
+	}
+	header = append(header, "error")
 	t.Header(header...)
 	for _, r := range results {
 		row := []any{r.ID}
@@ -165,9 +173,25 @@ func printSweepTable(w io.Writer, names []string, results []scenarios.SweepResul
 				sched = s.Scheduler.Scheduled
 			}
 			row = append(row, sched, s.Pods.UnscheduledAtEnd.Count, scenarios.FormatFloat(s.Pods.SchedulingLatency.P99),
-				fmt.Sprintf("%.3f", s.Utilization.CPUMean), "")
+				fmt.Sprintf("%.3f", s.Utilization.CPUMean))
+			if traffic {
+				ok, p99 := "", ""
+				if rq := s.Requests; rq != nil {
+					worst := 0.0
+					for _, svc := range rq.Services {
+						worst = max(worst, svc.Latency.P99)
+					}
+					ok, p99 = fmt.Sprintf("%.4f", rq.SuccessRate), scenarios.FormatFloat(worst)
+				}
+				row = append(row, ok, p99)
+			}
+			row = append(row, "")
 		} else {
-			row = append(row, "", "", "", "", firstLine(r.Error))
+			row = append(row, "", "", "", "")
+			if traffic {
+				row = append(row, "", "")
+			}
+			row = append(row, firstLine(r.Error))
 		}
 		if err := t.Append(row...); err != nil {
 			return err
