@@ -399,14 +399,21 @@ func (p *Proxier) sync() {
 		p.install(changed, states)
 		p.syncing = false
 		p.syncs++
-		p.k.Journal().Record(sim.Event{T: p.k.Now(), Kind: "ProxyRulesSynced", Source: p.source, Object: p.node.Name, Fields: []sim.Field{
-			sim.F("mode", string(p.cfg.Mode)), sim.F("full", full), sim.F("services", int64(len(changed))),
-			sim.F("servicePorts", int64(totalPorts)), sim.F("endpoints", int64(totalEndpoints)), sim.F("duration", cost)}})
+		if len(changed) > 0 { // a node with no Services writes nothing
+			p.record(full, changed, totalPorts, totalEndpoints, cost)
+		}
 		if p.wantSync || len(p.dirty) > 0 {
 			p.wantSync = false
 			p.requestSync()
 		}
 	})
+}
+
+// record journals a sync that wrote rules.
+func (p *Proxier) record(full bool, changed []string, totalPorts, totalEndpoints int, cost time.Duration) {
+	p.k.Journal().Record(sim.Event{T: p.k.Now(), Kind: "ProxyRulesSynced", Source: p.source, Object: p.node.Name, Fields: []sim.Field{
+		sim.F("mode", string(p.cfg.Mode)), sim.F("full", full), sim.F("services", int64(len(changed))),
+		sim.F("servicePorts", int64(totalPorts)), sim.F("endpoints", int64(totalEndpoints)), sim.F("duration", cost)}})
 }
 
 // size counts the service ports and endpoints of the current view.
