@@ -612,3 +612,49 @@ func (d *dataPlane) cpuLoad(p *model.Pod) func(int64) float64 {
 		return slow
 	}
 }
+
+// KubeProxySummary is one kube-proxy mode's work over the run: the syncs
+// that wrote rules on its nodes (periodic resyncs included) and their
+// durations in seconds.
+type KubeProxySummary struct {
+	Mode         string  `json:"mode"`
+	Nodes        int     `json:"nodes"`
+	Syncs        int     `json:"syncs"`
+	FullSyncs    int     `json:"fullSyncs"`
+	SyncDuration Latency `json:"syncDuration"`
+}
+
+// proxySummary sums the proxiers by mode (nil when none wrote a rule).
+func (d *dataPlane) proxySummary() []KubeProxySummary {
+	if d == nil {
+		return nil
+	}
+	byMode := map[string]*KubeProxySummary{}
+	samples := map[string][]float64{}
+	for _, name := range model.SortedKeys(d.proxiers) {
+		p := d.proxiers[name]
+		durations, full := p.SyncStats()
+		mode := string(p.Mode())
+		s := byMode[mode]
+		if s == nil {
+			s = &KubeProxySummary{Mode: mode}
+			byMode[mode] = s
+		}
+		s.Nodes++
+		s.Syncs += len(durations)
+		s.FullSyncs += full
+		for _, dur := range durations {
+			samples[mode] = append(samples[mode], dur.Seconds())
+		}
+	}
+	var out []KubeProxySummary
+	for _, mode := range model.SortedKeys(byMode) {
+		s := byMode[mode]
+		if s.Syncs == 0 {
+			continue
+		}
+		s.SyncDuration = summarize(samples[mode])
+		out = append(out, *s)
+	}
+	return out
+}

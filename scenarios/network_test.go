@@ -243,16 +243,18 @@ func TestKubeProxyModes(t *testing.T) {
 	}
 	assert.Greater(t, p50["iptables"], p50["nftables"])
 	assert.Greater(t, p50["iptables"], p50["ipvs"])
-	longest := map[string]time.Duration{}
-	for _, e := range rec.Kinds("ProxyRulesSynced") {
-		mode := e.Field("mode").(string)
-		longest[mode] = max(longest[mode], e.Field("duration").(time.Duration))
+	longest := map[string]float64{}
+	for _, k := range r.Summary.KubeProxy {
+		longest[k.Mode] = k.SyncDuration.Max
+		assert.Equal(t, 3, k.Nodes, k.Mode)
+		assert.Greater(t, k.FullSyncs, 30, "a full resync every 30 s on each of 3 nodes")
 	}
 	// A full iptables resync at the end writes 3 rules per service port
 	// and per endpoint: about (2,001 × 3 + 20,030 × 3) × 30 µs ≈ 2 s.
-	assert.InDelta(t, 2.0, longest["iptables"].Seconds(), 0.2)
+	assert.InDelta(t, 2.0, longest["iptables"], 0.2)
 	assert.Greater(t, longest["iptables"], longest["ipvs"])
 	assert.Greater(t, longest["ipvs"], longest["nftables"])
+	assert.NotEmpty(t, rec.Kinds("ProxyRulesSynced"), "syncs driven by changes are journaled")
 	assert.Equal(t, 2001, r.API.Count("Service"))
 }
 

@@ -62,6 +62,8 @@ type Summary struct {
 	// Makespan is when the last pod completed (or, with no completions,
 	// was bound), in simulated seconds.
 	Makespan float64 `json:"makespanSeconds"`
+	// KubeProxy is the kube-proxies' rule syncs, per mode (with Services).
+	KubeProxy []KubeProxySummary `json:"kubeProxy,omitempty"`
 	// Requests are the traffic's figures (with spec.traffic).
 	Requests *traffic.Summary `json:"requests,omitempty"`
 	// Assertions are spec.assert's results, in order.
@@ -395,6 +397,7 @@ func (r *Run) Execute() {
 	s.Utilization = summarizeSeries(r.series, DefaultMetricsInterval)
 	s.Makespan = r.metrics.makespan()
 	s.Requests = r.data.summary()
+	s.KubeProxy = r.data.proxySummary()
 	if r.Scheduler != nil {
 		st := r.Scheduler.Stats
 		s.Scheduler = &SchedulerSummary{Attempts: st.Attempts, Scheduled: st.Scheduled, FailedAttempts: st.Failed,

@@ -191,6 +191,12 @@ type Proxier struct {
 	timer     sim.Timer
 	periodic  sim.Timer
 	syncs     int
+	// changed: a watch delivered a change since the last sync began;
+	// only such syncs are journaled (periodic resyncs are not).
+	changed bool
+	// Durations of the syncs that wrote rules, and how many were full.
+	durations []time.Duration
+	fulls     int
 }
 
 // NewProxier returns the proxier of a node; Start runs it.
@@ -224,6 +230,7 @@ func (p *Proxier) Start() {
 	}
 	p.running = true
 	p.started = false
+	p.changed = true // the first sync of a (re)started proxier is journaled
 	for name := range p.services {
 		p.dirty[name] = true
 	}
@@ -269,6 +276,7 @@ func (p *Proxier) OnService(svc *model.Service, present bool) {
 		delete(p.services, key)
 	}
 	p.dirty[key] = true
+	p.changed = true
 	p.requestSync()
 }
 
@@ -293,6 +301,7 @@ func (p *Proxier) OnEndpointSlice(slice *model.EndpointSlice, present bool) {
 		}
 	}
 	p.dirty[key] = true
+	p.changed = true
 	p.requestSync()
 }
 
@@ -320,6 +329,7 @@ func (p *Proxier) Resync(services []*model.Service, slices []*model.EndpointSlic
 		p.slices[key][sl.Name] = sl
 		p.dirty[key] = true
 	}
+	p.changed = true
 	p.requestSync()
 }
 
@@ -370,6 +380,8 @@ func (p *Proxier) sync() {
 	now := p.k.Now()
 	full := !p.started || len(p.dirty) == len(p.services)
 	p.started, p.lastStart, p.syncing = true, now, true
+	journal := p.changed
+	p.changed = false
 	changed := model.SortedKeys(p.dirty)
 	p.dirty = map[string]bool{}
 	var states []portState
@@ -400,7 +412,13 @@ func (p *Proxier) sync() {
 		p.syncing = false
 		p.syncs++
 		if len(changed) > 0 { // a node with no Services writes nothing
-			p.record(full, changed, totalPorts, totalEndpoints, cost)
+			p.durations = append(p.durations, cost)
+			if full {
+				p.fulls++
+			}
+			if journal { // periodic resyncs are counted, not journaled
+				p.record(full, changed, totalPorts, totalEndpoints, cost)
+			}
 		}
 		if p.wantSync || len(p.dirty) > 0 {
 			p.wantSync = false
@@ -631,3 +649,7 @@ func (p *Proxier) HasLocalEndpoints(svc string) bool {
 	}
 	return false
 }
+
+// SyncStats returns the durations of the syncs that wrote rules, in
+// order, and how many of them were full.
+func (p *Proxier) SyncStats() (durations []time.Duration, full int) { return p.durations, p.fulls }
