@@ -194,6 +194,9 @@ type Proxier struct {
 	// changed: a watch delivered a change since the last sync began;
 	// only such syncs are journaled (periodic resyncs are not).
 	changed bool
+	// forceFull: the next sync is a full one (after a start, and every
+	// SyncPeriod).
+	forceFull bool
 	// Durations of the syncs that wrote rules, and how many were full.
 	durations []time.Duration
 	fulls     int
@@ -231,6 +234,7 @@ func (p *Proxier) Start() {
 	p.running = true
 	p.started = false
 	p.changed = true // the first sync of a (re)started proxier is journaled
+	p.forceFull = true
 	for name := range p.services {
 		p.dirty[name] = true
 	}
@@ -261,6 +265,7 @@ func (p *Proxier) armPeriodic() {
 		for name := range p.services {
 			p.dirty[name] = true
 		}
+		p.forceFull = true
 		p.requestSync()
 		p.armPeriodic()
 	})
@@ -378,7 +383,8 @@ func (p *Proxier) sync() {
 		return
 	}
 	now := p.k.Now()
-	full := !p.started || len(p.dirty) == len(p.services)
+	full := !p.started || p.forceFull
+	p.forceFull = false
 	p.started, p.lastStart, p.syncing = true, now, true
 	journal := p.changed
 	p.changed = false
