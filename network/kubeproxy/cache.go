@@ -29,21 +29,44 @@ type cacheKey struct {
 type cacheEntry struct {
 	slices    []*model.EndpointSlice
 	endpoints []Endpoint
+	// With no topology hints and no Local policy the Cluster endpoints are
+	// the same on every node: computed once, shared read-only.
+	hinted      bool
+	clusterDone bool
+	clusterKeys []string
+	hasAny      bool
 }
 
 // NewEndpointCache returns an empty cache.
 func NewEndpointCache() *EndpointCache { return &EndpointCache{entries: map[cacheKey]*cacheEntry{}} }
 
-// endpoints returns the list of a service port for these slices (in a
-// stable order), computing it only when they changed.
-func (c *EndpointCache) endpoints(service string, sl []*model.EndpointSlice, port string, protocol model.Protocol) []Endpoint {
+// entry returns the cache entry of a service port for these slices,
+// computing the endpoint list only when they changed.
+func (c *EndpointCache) entry(service string, sl []*model.EndpointSlice, port string, protocol model.Protocol) *cacheEntry {
 	k := cacheKey{service, port, protocol}
 	if e, ok := c.entries[k]; ok && slices.Equal(e.slices, sl) {
-		return e.endpoints
+		return e
 	}
 	eps := EndpointsFromSlices(sl, port, protocol, "")
-	c.entries[k] = &cacheEntry{slices: slices.Clone(sl), endpoints: eps}
-	return eps
+	e := &cacheEntry{slices: slices.Clone(sl), endpoints: eps}
+	for i := range eps {
+		if len(eps[i].ZoneHints) > 0 || len(eps[i].NodeHints) > 0 {
+			e.hinted = true
+			break
+		}
+	}
+	c.entries[k] = e
+	return e
+}
+
+// sharedCluster returns the node-independent Cluster endpoint keys of an
+// entry, for a port without Local policy and hints.
+func (e *cacheEntry) sharedCluster(info ServicePortInfo, gates FeatureGates) ([]string, bool) {
+	if !e.clusterDone {
+		cats := CategorizeEndpoints(e.endpoints, info, Node{}, gates)
+		e.clusterKeys, e.hasAny, e.clusterDone = Keys(cats.Cluster), cats.HasAnyEndpoints, true
+	}
+	return e.clusterKeys, e.hasAny
 }
 
 // thresholdCache memoizes the statistic thresholds of an n-endpoint

@@ -472,19 +472,24 @@ func (p *Proxier) portStates(name string, svc *model.Service) []portState {
 		if port.Protocol != "" {
 			proto = port.Protocol
 		}
+		info := NewServicePortInfo(svc, port)
+		st := portState{key: PortKey(name + ":" + port.Name), svc: name, info: info, addr: netip.AddrPortFrom(ip, uint16(port.Port))}
 		var eps []Endpoint
 		if p.cache != nil {
-			eps = p.cache.endpoints(name, slices, port.Name, proto)
+			e := p.cache.entry(name, slices, port.Name, proto)
+			eps = e.endpoints
+			if !e.hinted && !info.UsesLocalEndpoints() {
+				st.keys, st.hasAny = e.sharedCluster(info, p.gates)
+				st.eps = len(eps)
+				out = append(out, st)
+				continue
+			}
 		} else {
 			eps = EndpointsFromSlices(slices, port.Name, proto, p.node.Name)
 		}
-		info := NewServicePortInfo(svc, port)
 		cats := CategorizeEndpoints(eps, info, p.node, p.gates)
-		out = append(out, portState{
-			key: PortKey(name + ":" + port.Name), svc: name, info: info,
-			addr: netip.AddrPortFrom(ip, uint16(port.Port)),
-			keys: Keys(cats.Cluster), locals: Keys(cats.Local), hasAny: cats.HasAnyEndpoints, eps: len(eps),
-		})
+		st.keys, st.locals, st.hasAny, st.eps = Keys(cats.Cluster), Keys(cats.Local), cats.HasAnyEndpoints, len(eps)
+		out = append(out, st)
 	}
 	return out
 }
@@ -508,9 +513,15 @@ func (p *Proxier) install(changed []string, states []portState) {
 			delete(p.byAddr, pp.addr)
 		}
 		pp.info, pp.addr, pp.hasAny = st.info, st.addr, st.hasAny
+		// Shared lists come back identical when nothing changed: the
+		// choosers keep their tables.
+		if !sameList(pp.keys, st.keys) {
+			pp.cluster.SetEndpoints(st.keys)
+		}
+		if !sameList(pp.locals, st.locals) {
+			pp.local.SetEndpoints(st.locals)
+		}
 		pp.keys, pp.locals = st.keys, st.locals
-		pp.cluster.SetEndpoints(st.keys)
-		pp.local.SetEndpoints(st.locals)
 		p.byAddr[pp.addr] = pp
 	}
 	for key, pp := range p.programmed {
@@ -659,3 +670,9 @@ func (p *Proxier) HasLocalEndpoints(svc string) bool {
 // SyncStats returns the durations of the syncs that wrote rules, in
 // order, and how many of them were full.
 func (p *Proxier) SyncStats() (durations []time.Duration, full int) { return p.durations, p.fulls }
+
+// sameList reports whether two key lists are the same slice (a shared
+// list handed out again), which spares rebuilding a chooser.
+func sameList(a, b []string) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
