@@ -32,6 +32,10 @@ type LatencySpec struct {
 	// NodeBandwidth is each node's network interface rate in bytes per
 	// second (default 1.25G, 10 Gbit/s); messages a node sends queue on it.
 	NodeBandwidth *model.Quantity `yaml:"nodeBandwidth,omitempty"`
+	// NodeLocalDNSCache runs NodeLocal DNSCache on every node: pods' DNS
+	// queries are answered from a per-node cache (successes kept up to
+	// 30 s, denials 5 s) before going to the kube-dns Service.
+	NodeLocalDNSCache bool `yaml:"nodeLocalDNSCache,omitempty"`
 }
 
 // Validate reports an invalid distribution.

@@ -26,11 +26,25 @@ const dnsQueryTime = 100 * time.Microsecond
 // kube-proxy rules to a CoreDNS pod and fails when that pod is dead or
 // unreachable.
 type clusterDNS struct {
-	d         *dataPlane
-	zone      *dns.Zone
-	server    *dns.Server
-	resolvers map[string]*resolverState
-	result    dns.Result
+	d          *dataPlane
+	zone       *dns.Zone
+	server     *dns.Server
+	resolvers  map[string]*resolverState
+	nodeCaches map[string]*nodeCache
+	result     dns.Result
+}
+
+// nodeCacheView is one resolver's door to its node's cache.
+type nodeCacheView struct {
+	nc     *nodeCache
+	routed *routedNameserver
+}
+
+// Lookup implements dns.Nameserver.
+func (v *nodeCacheView) Lookup(now sim.Time, qname string, qtype dns.Type) dns.Answer {
+	v.nc.routed = v.routed
+	v.nc.next = dns.CachingNameserver{Cache: v.nc.cache, Next: v.routed, Source: dns.SourceNodeCache}
+	return v.nc.Lookup(now, qname, qtype)
 }
 
 // resolverState is one resolv.conf's resolver and its nameserver, which
@@ -40,12 +54,33 @@ type resolverState struct {
 	ns *routedNameserver
 }
 
+// nodeCache is NodeLocal DNSCache on one node: answers it holds cost a
+// hop to the node-local agent; the others go on to the kube-dns Service.
+type nodeCache struct {
+	d      *dataPlane
+	node   string
+	cache  *dns.Cache
+	routed *routedNameserver
+	next   dns.CachingNameserver
+}
+
+// Lookup implements dns.Nameserver.
+func (n *nodeCache) Lookup(now sim.Time, qname string, qtype dns.Type) dns.Answer {
+	if a, ok := n.cache.Get(now, qname, qtype); ok {
+		n.routed.took += 2 * n.d.topo.Latency(n.node, n.node)
+		a.From = dns.SourceNodeCache
+		return a
+	}
+	return n.next.Lookup(now, qname, qtype)
+}
+
 func newClusterDNS(d *dataPlane) (*clusterDNS, error) {
 	zone, err := dns.NewZone(dns.AddonZoneConfig())
 	if err != nil {
 		return nil, err
 	}
-	return &clusterDNS{d: d, zone: zone, server: dns.NewServer(zone, nil), resolvers: map[string]*resolverState{}}, nil
+	return &clusterDNS{d: d, zone: zone, server: dns.NewServer(zone, nil), resolvers: map[string]*resolverState{},
+		nodeCaches: map[string]*nodeCache{}}, nil
 }
 
 func (c *clusterDNS) onService(svc *model.Service, present bool) {
@@ -124,6 +159,10 @@ func (c *clusterDNS) resolve(src traffic.Source, host string) (netip.Addr, time.
 		pod = dns.PodDNSFromModel(c.d.pods[ip])
 	}
 	key := fmt.Sprintf("%s|%s|%v", pod.Namespace, pod.DNSPolicy, pod.HostNetwork)
+	local := c.d.r.Loaded.Scenario.Spec.Network != nil && c.d.r.Loaded.Scenario.Spec.Network.NodeLocalDNSCache
+	if local {
+		key += "|" + src.Node // one cache per node
+	}
 	st, ok := c.resolvers[key]
 	if !ok {
 		kubelet := dns.KubeletDNS{ClusterDomain: dns.DefaultClusterDomain}
@@ -132,7 +171,22 @@ func (c *clusterDNS) resolve(src traffic.Source, host string) (netip.Addr, time.
 		}
 		conf, _ := kubelet.PodResolvConf(pod)
 		st = &resolverState{ns: &routedNameserver{c: c}}
-		st.r = dns.NewResolver(conf, st.ns)
+		var ns dns.Nameserver = st.ns
+		if local {
+			nc := c.nodeCaches[src.Node]
+			if nc == nil {
+				cache, err := dns.NewCache(dns.NodeLocalDNSCacheConfig())
+				if err != nil {
+					return netip.Addr{}, 0, err.Error()
+				}
+				nc = &nodeCache{d: c.d, node: src.Node, cache: cache}
+				c.nodeCaches[src.Node] = nc
+			}
+			// Each resolver's queries reach the shared node cache through
+			// its own routed nameserver, which charges the round trips.
+			ns = &nodeCacheView{nc: nc, routed: st.ns}
+		}
+		st.r = dns.NewResolver(conf, ns)
 		c.resolvers[key] = st
 	}
 	st.ns.src, st.ns.took, st.ns.failure = src, 0, ""

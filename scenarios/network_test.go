@@ -517,3 +517,32 @@ func TestIngressEntry(t *testing.T) {
 	// ingress pod's 200 µs, then the web pod's 10 ms.
 	assert.Greater(t, svc.Latency.P50, 0.0112)
 }
+
+// NodeLocal DNSCache masks a short CoreDNS outage: names a node looked up
+// in the last 30 s still resolve from its cache, so requests keep
+// succeeding for a while after the DNS pods are gone.
+func TestNodeLocalDNSCacheMasksDNSOutage(t *testing.T) {
+	body := func(cache bool) string {
+		network := ""
+		if cache {
+			network = "  network: {nodeLocalDNSCache: true}\n"
+		}
+		return storageBase + network + `  workloads:
+  - inline:
+` + webService + clientDeployment("frontend", "frontend") + coreDNS + `  traffic:
+  - {name: frontend, to: default/web, host: web, rate: 20, from: {selector: {role: frontend}}, start: 30s, retries: 0}
+  timeline:
+  - {at: 2m, scale: {kind: Deployment, namespace: kube-system, name: coredns, replicas: 0}}
+  - {at: 3m, scale: {kind: Deployment, namespace: kube-system, name: coredns, replicas: 2}}
+`
+	}
+	firstFailure := func(cache bool) float64 {
+		r, _ := runScenario(t, body(cache))
+		w := r.Summary.Requests.Services[0].FailureWindows
+		require.NotEmpty(t, w)
+		return w[0].Start
+	}
+	without, with := firstFailure(false), firstFailure(true)
+	assert.Less(t, without, 125.0, "without a cache lookups fail as soon as the pods are gone")
+	assert.Greater(t, with, without+10, "the node caches answer for up to 30 s more")
+}
