@@ -87,3 +87,23 @@ func TestDegradedLink(t *testing.T) {
 	assert.True(t, ok)
 	assert.Zero(t, extra)
 }
+
+func TestRacks(t *testing.T) {
+	var nodes []*model.Node
+	for _, n := range []struct{ name, zone, rack string }{{"a1", "a", "r1"}, {"a2", "a", "r1"}, {"a3", "a", "r2"}, {"b1", "b", "r1"}} {
+		nodes = append(nodes, &model.Node{ObjectMeta: model.ObjectMeta{Name: n.name,
+			Labels: map[string]string{model.LabelTopologyZone: n.zone, LabelRack: n.rack}}})
+	}
+	tp, err := NewTopology(nodes, LatencySpec{}, sim.NewRand(1, "latency"))
+	require.NoError(t, err)
+	assert.Equal(t, 100*time.Microsecond, tp.Latency("a1", "a2"), "same rack")
+	assert.Equal(t, 250*time.Microsecond, tp.Latency("a1", "a3"), "same zone, other rack")
+	assert.Equal(t, time.Millisecond, tp.Latency("a1", "b1"), "rack r1 of another zone is another zone")
+
+	p := NewPartitions(tp)
+	p.Cut(Group{Zone: "a", Rack: "r1"}, Group{ControlPlane: true}, false)
+	assert.False(t, p.Reachable("a1", ControlPlane))
+	assert.False(t, p.Reachable(ControlPlane, "a2"))
+	assert.True(t, p.Reachable("a3", ControlPlane), "the zone's other rack")
+	assert.True(t, p.Reachable("b1", ControlPlane), "rack r1 of zone b")
+}

@@ -14,13 +14,17 @@ const ControlPlane = "control-plane"
 // Group is one side of a cut: nodes listed by name, every node of a zone,
 // or the control plane.
 type Group struct {
-	Nodes        []string `yaml:"nodes,omitempty"`
-	Zone         string   `yaml:"zone,omitempty"`
-	ControlPlane bool     `yaml:"controlPlane,omitempty"`
+	Nodes []string `yaml:"nodes,omitempty"`
+	Zone  string   `yaml:"zone,omitempty"`
+	// Rack names a rack (in Zone, when given).
+	Rack         string `yaml:"rack,omitempty"`
+	ControlPlane bool   `yaml:"controlPlane,omitempty"`
 }
 
 // Empty reports whether the group names nothing.
-func (g Group) Empty() bool { return len(g.Nodes) == 0 && g.Zone == "" && !g.ControlPlane }
+func (g Group) Empty() bool {
+	return len(g.Nodes) == 0 && g.Zone == "" && g.Rack == "" && !g.ControlPlane
+}
 
 // Link is a degraded path: extra latency and a loss ratio on messages
 // between two groups (both directions).
@@ -63,7 +67,8 @@ func (p *Partitions) in(g Group, end string) bool {
 	if end == ControlPlane {
 		return g.ControlPlane
 	}
-	if g.Zone != "" && p.topo != nil && p.topo.Zone(end) == g.Zone {
+	if p.topo != nil && (g.Zone != "" || g.Rack != "") &&
+		(g.Zone == "" || p.topo.Zone(end) == g.Zone) && (g.Rack == "" || p.topo.Rack(end) == g.Rack) {
 		return true
 	}
 	return slices.Contains(g.Nodes, end)

@@ -13,7 +13,9 @@ import (
 // node, same zone, across zones).
 type Topology struct {
 	zones                         map[string]string // node -> zone
+	racks                         map[string]string // node -> rack within its zone ("" none)
 	sameNode, sameZone, crossZone sim.Sampler
+	sameRack                      sim.Sampler
 	// bandwidth is each node's NIC rate in bytes per second; busy is when
 	// each node's outgoing link is free again (messages leave one after
 	// another).
@@ -26,7 +28,10 @@ type LatencySpec struct {
 	// SameNode, SameZone and CrossZone are one-way latencies in seconds
 	// (defaults 50 µs, 250 µs, 1 ms: a loopback hop through the node's
 	// network namespace, a hop inside a cloud zone, one across zones).
-	SameNode  *model.DistSpec `yaml:"sameNode,omitempty"`
+	SameNode *model.DistSpec `yaml:"sameNode,omitempty"`
+	// SameRack is between two nodes of one rack (default 100 µs); other
+	// nodes of the zone are SameZone apart.
+	SameRack  *model.DistSpec `yaml:"sameRack,omitempty"`
 	SameZone  *model.DistSpec `yaml:"sameZone,omitempty"`
 	CrossZone *model.DistSpec `yaml:"crossZone,omitempty"`
 	// NodeBandwidth is each node's network interface rate in bytes per
@@ -46,7 +51,7 @@ func (s LatencySpec) Validate() error {
 	for _, d := range []struct {
 		name string
 		ds   *model.DistSpec
-	}{{"sameNode", s.SameNode}, {"sameZone", s.SameZone}, {"crossZone", s.CrossZone}} {
+	}{{"sameNode", s.SameNode}, {"sameRack", s.SameRack}, {"sameZone", s.SameZone}, {"crossZone", s.CrossZone}} {
 		if d.ds != nil {
 			if err := d.ds.Dist().Validate(); err != nil {
 				return fmt.Errorf("%s: %w", d.name, err)
@@ -58,12 +63,13 @@ func (s LatencySpec) Validate() error {
 
 // NewTopology builds the topology of nodes; latencies draw from r.
 func NewTopology(nodes []*model.Node, spec LatencySpec, r *sim.Rand) (*Topology, error) {
-	t := &Topology{zones: map[string]string{}, bandwidth: DefaultNodeBandwidth, busy: map[string]sim.Time{}}
+	t := &Topology{zones: map[string]string{}, racks: map[string]string{}, bandwidth: DefaultNodeBandwidth, busy: map[string]sim.Time{}}
 	if spec.NodeBandwidth != nil {
 		t.bandwidth = spec.NodeBandwidth.Value()
 	}
 	for _, n := range nodes {
 		t.zones[n.Name] = n.Labels[model.LabelTopologyZone]
+		t.racks[n.Name] = n.Labels[LabelRack]
 	}
 	def := func(ds *model.DistSpec, d time.Duration) *model.DistSpec {
 		if ds != nil {
@@ -74,6 +80,9 @@ func NewTopology(nodes []*model.Node, spec LatencySpec, r *sim.Rand) (*Topology,
 	var err error
 	if t.sameNode, err = def(spec.SameNode, 50*time.Microsecond).Dist().Sampler(r); err != nil {
 		return nil, fmt.Errorf("sameNode: %w", err)
+	}
+	if t.sameRack, err = def(spec.SameRack, 100*time.Microsecond).Dist().Sampler(r); err != nil {
+		return nil, fmt.Errorf("sameRack: %w", err)
 	}
 	if t.sameZone, err = def(spec.SameZone, 250*time.Microsecond).Dist().Sampler(r); err != nil {
 		return nil, fmt.Errorf("sameZone: %w", err)
@@ -101,6 +110,12 @@ func (t *Topology) Transmit(node string, bytes int64, now sim.Time) time.Duratio
 	return end.Sub(now)
 }
 
+// LabelRack is the node label naming its rack within its zone.
+const LabelRack = "kubesim.io/rack"
+
+// Rack returns a node's rack ("" if none).
+func (t *Topology) Rack(node string) string { return t.racks[node] }
+
 // Zone returns a node's zone.
 func (t *Topology) Zone(node string) string { return t.zones[node] }
 
@@ -111,6 +126,8 @@ func (t *Topology) Latency(from, to string) time.Duration {
 	switch {
 	case from == to && from != "":
 		s = t.sameNode
+	case from != "" && to != "" && t.zones[from] == t.zones[to] && t.racks[from] != "" && t.racks[from] == t.racks[to]:
+		s = t.sameRack
 	case from != "" && to != "" && t.zones[from] == t.zones[to]:
 		s = t.sameZone
 	}

@@ -412,6 +412,11 @@ func (v *scenarioValidator) buildNodes(sc *Scenario) []*model.Node {
 			if len(zones) > 0 {
 				labels[model.LabelTopologyZone] = zones[j%len(zones)]
 			}
+			if len(p.Racks) > 0 {
+				// Racks fill within each zone: the i-th node of a zone goes to
+				// rack i mod racks.
+				labels[network.LabelRack] = p.Racks[(j/max(len(zones), 1))%len(p.Racks)]
+			}
 			if p.Region != "" {
 				labels[model.LabelTopologyRegion] = p.Region
 			}

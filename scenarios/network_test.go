@@ -3,6 +3,7 @@ package scenarios
 import (
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -545,4 +546,23 @@ func TestNodeLocalDNSCacheMasksDNSOutage(t *testing.T) {
 	without, with := firstFailure(false), firstFailure(true)
 	assert.Less(t, without, 125.0, "without a cache lookups fail as soon as the pods are gone")
 	assert.Greater(t, with, without+10, "the node caches answer for up to 30 s more")
+}
+
+// Racks fill within each zone, round robin.
+func TestPoolRacks(t *testing.T) {
+	l, diags := LoadBytes(fstest.MapFS{}, ".", "s.yaml", []byte(`apiVersion: kubesim.io/v1alpha1
+kind: Scenario
+metadata: {name: racks}
+spec:
+  duration: 1m
+  cluster:
+    nodePools:
+    - {name: n, count: 6, machine: m5.large, zones: [a, b], racks: [r1, r2]}
+`), LoadOptions{})
+	require.False(t, diags.HasErrors(), "%v", diags)
+	got := map[string]string{}
+	for _, n := range l.Nodes {
+		got[n.Name] = n.Labels[model.LabelTopologyZone] + "/" + n.Labels["kubesim.io/rack"]
+	}
+	assert.Equal(t, map[string]string{"n-0": "a/r1", "n-1": "b/r1", "n-2": "a/r2", "n-3": "b/r2", "n-4": "a/r1", "n-5": "b/r1"}, got)
 }

@@ -188,8 +188,12 @@ type NodePool struct {
 	Taints   []model.Taint      `yaml:"taints,omitempty"`
 	// Zones spreads the pool's nodes round-robin over zones; Zone puts all
 	// of them in one.
-	Zones  []string `yaml:"zones,omitempty"`
-	Zone   string   `yaml:"zone,omitempty"`
+	Zones []string `yaml:"zones,omitempty"`
+	Zone  string   `yaml:"zone,omitempty"`
+	// Racks spreads each zone's nodes round-robin over racks (label
+	// kubesim.io/rack): nodes in one rack are one switch apart
+	// (network.sameRack latency) and can be partitioned together.
+	Racks  []string `yaml:"racks,omitempty"`
 	Region string   `yaml:"region,omitempty"`
 	// Images already present on the pool's nodes (ImageLocality).
 	Images []model.ContainerImage `yaml:"images,omitempty"`
