@@ -157,6 +157,24 @@ func printSummary(w io.Writer, s *scenarios.Summary, dir string) error {
 	if s.ApplyErrors > 0 {
 		rows = append(rows, []any{"apply errors", s.ApplyErrors})
 	}
+	if rq := s.Requests; rq != nil {
+		rows = append(rows, []any{"requests (failed)", fmt.Sprintf("%d (%d)", rq.Total, rq.Failed)},
+			[]any{"request success rate", fmt.Sprintf("%.4f", rq.SuccessRate)})
+		for _, svc := range rq.Services {
+			rows = append(rows, []any{"latency " + svc.Service, fmt.Sprintf("p50 %s, p99 %s",
+				scenarios.FormatFloat(svc.Latency.P50)+"s", scenarios.FormatFloat(svc.Latency.P99)+"s")})
+		}
+		if rq.LongestFailureWindowSeconds > 0 {
+			rows = append(rows, []any{"longest failure window", fmt.Sprintf("%.1fs", rq.LongestFailureWindowSeconds)})
+		}
+		for _, rec := range rq.Recoveries {
+			rows = append(rows, []any{"recovery after " + rec.Action, fmt.Sprintf("%.1fs (%d failed requests)", rec.RecoveredAfterSeconds, rec.FailedRequests)})
+		}
+	}
+	for _, kp := range s.KubeProxy {
+		rows = append(rows, []any{"kube-proxy " + kp.Mode + " syncs", fmt.Sprintf("%d on %d nodes, p99 %ss, max %ss", kp.Syncs, kp.Nodes,
+			scenarios.FormatFloat(kp.SyncDuration.P99), scenarios.FormatFloat(kp.SyncDuration.Max))})
+	}
 	for _, a := range s.Assertions {
 		verdict := "ok"
 		if !a.OK {
