@@ -119,6 +119,10 @@ func load(src *source, file string, data []byte, opts LoadOptions) (*Loaded, man
 	v.validate(sc)
 	nodes := v.buildNodes(sc)
 	l.Nodes = nodes
+	v.nodes = map[string]bool{}
+	for _, n := range nodes {
+		v.nodes[n.Name] = true
+	}
 
 	v.loadScheduler(src, h, sc, l, opts.Strict)
 	l.Initial = append(l.Initial, v.loadStorage(sc, nodes)...)
@@ -188,6 +192,8 @@ func sortTimeline(t []LoadedAction) {
 type scenarioValidator struct {
 	d  *manifest.Decoder
 	sc *Scenario
+	// nodes are the cluster's node names, once built.
+	nodes map[string]bool
 }
 
 func (v *scenarioValidator) storeKind() string {
@@ -517,6 +523,16 @@ func podCIDR(i int) string {
 
 // validateFaults checks the node, pod and workload actions and returns how
 // many were set.
+// hasRack reports whether a node pool puts nodes in the rack.
+func (v *scenarioValidator) hasRack(rack string) bool {
+	for _, p := range v.sc.Spec.Cluster.NodePools {
+		if slices.Contains(p.Racks, rack) {
+			return true
+		}
+	}
+	return false
+}
+
 // hasZone reports whether a node pool puts nodes in the zone.
 func (v *scenarioValidator) hasZone(zone string) bool {
 	for _, p := range v.sc.Spec.Cluster.NodePools {
@@ -568,10 +584,18 @@ func (v *scenarioValidator) validateFaults(a *Action, p string) int {
 		for i, x := range g {
 			side := []string{"a", "b"}[i]
 			if x.Empty() {
-				d.ErrorAt(p+"."+side, "name nodes, a zone or controlPlane: true")
+				d.ErrorAt(p+"."+side, "name nodes, a zone, a rack or controlPlane: true")
 			}
 			if x.Zone != "" && !v.hasZone(x.Zone) {
 				d.ErrorAt(p+"."+side+".zone", "no node pool has zone %q", x.Zone)
+			}
+			if x.Rack != "" && !v.hasRack(x.Rack) {
+				d.ErrorAt(p+"."+side+".rack", "no node pool has rack %q", x.Rack)
+			}
+			for j, name := range x.Nodes {
+				if !v.nodes[name] {
+					d.ErrorAt(fmt.Sprintf("%s.%s.nodes[%d]", p, side, j), "no node %q in the cluster", name)
+				}
 			}
 		}
 	}

@@ -566,3 +566,25 @@ spec:
 	}
 	assert.Equal(t, map[string]string{"n-0": "a/r1", "n-1": "b/r1", "n-2": "a/r2", "n-3": "b/r2", "n-4": "a/r1", "n-5": "b/r1"}, got)
 }
+
+func TestNetworkValidation(t *testing.T) {
+	cases := map[string]string{
+		"unknown node":       "  timeline:\n  - {at: 1m, partition: {a: {nodes: [nope]}, b: {controlPlane: true}}}\n",
+		"unknown rack":       "  timeline:\n  - {at: 1m, partition: {a: {rack: r9}, b: {controlPlane: true}}}\n",
+		"empty group":        "  timeline:\n  - {at: 1m, partition: {a: {}, b: {controlPlane: true}}}\n",
+		"loss above one":     "  timeline:\n  - {at: 1m, linkDegrade: {a: {nodes: [n-0]}, b: {nodes: [n-1]}, loss: 2, for: 1m}}\n",
+		"bad mode":           "  kubeProxy: {mode: ebpf}\n",
+		"scheduler w/o ipvs": "  kubeProxy: {mode: iptables, ipvsScheduler: lc}\n",
+		"traffic no rate":    "  traffic:\n  - {to: default/web}\n",
+		"traffic bad to":     "  traffic:\n  - {to: web, rate: 1}\n",
+		"via inside":         "  traffic:\n  - {to: default/web, rate: 1, via: default/ing}\n",
+		"unknown pool":       "  traffic:\n  - {to: default/web, rate: 1, from: {pool: nope}}\n",
+	}
+	for name, extra := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, diags := LoadBytes(fstest.MapFS{}, ".", "s.yaml", []byte(storageBase+extra), LoadOptions{})
+			require.True(t, diags.HasErrors(), name)
+			assert.Contains(t, diags.Err().Error(), "s.yaml:")
+		})
+	}
+}
