@@ -198,5 +198,8 @@ func (c *clusterDNS) resolve(src traffic.Source, host string) (netip.Addr, time.
 		return netip.Addr{}, st.ns.took, fmt.Sprintf("cannot resolve %q", host)
 	}
 	addrs := c.result.Addrs(nil)
+	if len(addrs) == 0 {
+		return netip.Addr{}, st.ns.took, fmt.Sprintf("no address for %q", host)
+	}
 	return addrs[0], st.ns.took, ""
 }

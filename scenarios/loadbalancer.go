@@ -101,6 +101,9 @@ func (d *dataPlane) Entry(svc *model.Service, r *sim.Rand) string {
 	switch svc.Spec.Type {
 	case model.ServiceTypeNodePort:
 		nodes := d.r.Loaded.Nodes
+		if len(nodes) == 0 {
+			return ""
+		}
 		return nodes[r.IntN(len(nodes))].Name
 	case model.ServiceTypeLoadBalancer:
 		lb, ok := d.lbs[model.Key(svc)]

@@ -433,7 +433,7 @@ func (e *Engine) try(c *client, req *request) {
 	}
 	addr, ok := serviceAddr(svc, c.spec.Port)
 	if !ok {
-		fail("no cluster IP", c.timeout)
+		fail("no cluster IP or no such port", c.timeout)
 		return
 	}
 	src := Source{Node: req.from, IP: req.srcIP, Pod: req.srcPod}
