@@ -18,3 +18,12 @@ func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
 
 // SortedKeys is sortedKeys for other packages.
 func SortedKeys[K cmp.Ordered, V any](m map[K]V) []K { return sortedKeys(m) }
+
+// SortedValues returns the map's values in the order of their keys.
+func SortedValues[K cmp.Ordered, V any](m map[K]V) []V {
+	out := make([]V, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		out = append(out, m[k])
+	}
+	return out
+}

@@ -403,15 +403,7 @@ func (d *dataPlane) partitionsChanged() {
 			continue
 		}
 		delete(d.cut, node)
-		svcs := make([]*model.Service, 0, len(d.services))
-		for _, k := range model.SortedKeys(d.services) {
-			svcs = append(svcs, d.services[k])
-		}
-		sls := make([]*model.EndpointSlice, 0, len(d.slices))
-		for _, k := range model.SortedKeys(d.slices) {
-			sls = append(sls, d.slices[k])
-		}
-		d.proxiers[node].Resync(svcs, sls)
+		d.proxiers[node].Resync(model.SortedValues(d.services), model.SortedValues(d.slices))
 	}
 }
 
@@ -534,15 +526,7 @@ func (d *dataPlane) Allowed(src traffic.Source, dstPod string, port int32) (bool
 		return true, ""
 	}
 	if d.evaluator == nil && d.policyErr == nil {
-		pols := make([]*model.NetworkPolicy, 0, len(d.policies))
-		for _, k := range model.SortedKeys(d.policies) {
-			pols = append(pols, d.policies[k])
-		}
-		nss := make([]*model.Namespace, 0, len(d.namespaces))
-		for _, k := range model.SortedKeys(d.namespaces) {
-			nss = append(nss, d.namespaces[k])
-		}
-		d.evaluator, d.policyErr = netpolicy.NewEvaluator(pols, nss)
+		d.evaluator, d.policyErr = netpolicy.NewEvaluator(model.SortedValues(d.policies), model.SortedValues(d.namespaces))
 		if d.policyErr != nil {
 			d.r.record("NetworkPolicyError", "network", "NetworkPolicy", sim.F("error", d.policyErr.Error()))
 		}

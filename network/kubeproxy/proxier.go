@@ -461,10 +461,7 @@ func (p *Proxier) portStates(name string, svc *model.Service) []portState {
 	if err != nil {
 		return nil
 	}
-	slices := make([]*model.EndpointSlice, 0, len(p.slices[name]))
-	for _, sn := range model.SortedKeys(p.slices[name]) {
-		slices = append(slices, p.slices[name][sn])
-	}
+	slices := model.SortedValues(p.slices[name])
 	var out []portState
 	for i := range svc.Spec.Ports {
 		port := &svc.Spec.Ports[i]

@@ -26,6 +26,7 @@ import (
 	"net/netip"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/stat"
@@ -106,7 +107,7 @@ type Source struct {
 
 // Validate checks a spec; the error names the field.
 func (s Spec) Validate() error {
-	if ns, name, ok := splitKey(s.To); !ok || ns == "" || name == "" {
+	if ns, name, ok := strings.Cut(s.To, "/"); !ok || ns == "" || name == "" {
 		return fmt.Errorf("to: a Service as namespace/name, got %q", s.To)
 	}
 	switch {
@@ -167,7 +168,7 @@ func (s Spec) Validate() error {
 		return fmt.Errorf("host: outside clients do not use cluster DNS")
 	}
 	if s.Via != "" {
-		if ns, name, ok := splitKey(s.Via); !ok || ns == "" || name == "" {
+		if ns, name, ok := strings.Cut(s.Via, "/"); !ok || ns == "" || name == "" {
 			return fmt.Errorf("via: a Service as namespace/name, got %q", s.Via)
 		}
 		if !s.From.External {
@@ -178,15 +179,6 @@ func (s Spec) Validate() error {
 		return fmt.Errorf("from.selector: required with from.namespace")
 	}
 	return nil
-}
-
-func splitKey(k string) (ns, name string, ok bool) {
-	for i := 0; i < len(k); i++ {
-		if k[i] == '/' {
-			return k[:i], k[i+1:], true
-		}
-	}
-	return "", "", false
 }
 
 // requestCPU is the CPU a request in service uses: one core.

@@ -105,7 +105,7 @@ func NewAttachDetachController(k *sim.Kernel, connect model.Connect, cfg AttachD
 	c.driverInf.AddEventHandler(kick)
 	c.nodeInf.AddEventHandler(model.ResourceEventHandler{
 		OnUpdate: func(old, cur model.Object) {
-			if nodeHealthy(old.(*model.Node)) != nodeHealthy(cur.(*model.Node)) || outOfService(old.(*model.Node)) != outOfService(cur.(*model.Node)) {
+			if old.(*model.Node).IsReady() != cur.(*model.Node).IsReady() || outOfService(old.(*model.Node)) != outOfService(cur.(*model.Node)) {
 				c.kick()
 			}
 		},
@@ -143,15 +143,6 @@ func hasClaims(p *model.Pod) bool {
 	for i := range p.Spec.Volumes {
 		if p.Spec.Volumes[i].PersistentVolumeClaim != nil {
 			return true
-		}
-	}
-	return false
-}
-
-func nodeHealthy(n *model.Node) bool {
-	for _, cond := range n.Status.Conditions {
-		if cond.Type == model.NodeReady {
-			return cond.Status == model.ConditionTrue
 		}
 	}
 	return false
@@ -252,7 +243,7 @@ func (c *AttachDetachController) reconcile() {
 			continue
 		}
 		n, exists := c.node(va.Spec.NodeName)
-		if exists && !nodeHealthy(n) && !outOfService(n) {
+		if exists && !n.IsReady() && !outOfService(n) {
 			since, ok := c.undesiredSince[va.Name]
 			if !ok {
 				since = now

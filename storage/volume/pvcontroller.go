@@ -191,12 +191,7 @@ func (c *PVController) class(name string) (*model.StorageClass, bool) {
 
 // candidates returns the volumes of a claim's class, by name.
 func (c *PVController) candidates(claim *model.PersistentVolumeClaim) []*model.PersistentVolume {
-	byName := c.byClass[model.GetPersistentVolumeClaimClass(claim)]
-	out := make([]*model.PersistentVolume, 0, len(byName))
-	for _, name := range model.SortedKeys(byName) {
-		out = append(out, byName[name])
-	}
-	return out
+	return model.SortedValues(c.byClass[model.GetPersistentVolumeClaimClass(claim)])
 }
 
 // --- writes ------------------------------------------------------------------

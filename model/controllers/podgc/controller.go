@@ -136,7 +136,7 @@ func (c *Controller) gcTerminating(pods []*model.Pod) {
 			continue
 		}
 		n := o.(*model.Node)
-		if ready(n) || !slices.ContainsFunc(n.Spec.Taints, func(t model.Taint) bool { return t.Key == TaintOutOfService }) {
+		if n.IsReady() || !slices.ContainsFunc(n.Spec.Taints, func(t model.Taint) bool { return t.Key == TaintOutOfService }) {
 			continue
 		}
 		c.forceDelete(p, "DeletionByPodGC", "PodGC: node is out of service")
@@ -179,15 +179,6 @@ func (c *Controller) gcUnscheduledTerminating(pods []*model.Pod) {
 			c.forceDelete(p, "", "")
 		}
 	}
-}
-
-func ready(n *model.Node) bool {
-	for _, cond := range n.Status.Conditions {
-		if cond.Type == model.NodeReady {
-			return cond.Status == model.ConditionTrue
-		}
-	}
-	return false
 }
 
 // forceDelete marks a running pod Failed with a DisruptionTarget condition
