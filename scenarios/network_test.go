@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -13,24 +14,29 @@ import (
 	"github.com/kubesim/kubesim/sim"
 )
 
-const webService = `    - apiVersion: apps/v1
+// webApp is a web Deployment of replicas pods requesting cpu, behind a
+// Service web (svcSpec adds lines to the Service's spec).
+func webApp(replicas int, cpu, svcSpec string) string {
+	return fmt.Sprintf(`    - apiVersion: apps/v1
       kind: Deployment
       metadata: {name: web, namespace: default}
       spec:
-        replicas: 3
+        replicas: %d
         selector: {matchLabels: {app: web}}
         template:
           metadata: {labels: {app: web}}
           spec:
-            containers: [{name: web, image: "web:1", ports: [{name: http, containerPort: 8080}], resources: {requests: {cpu: 100m}}}]
+            containers: [{name: web, image: "web:1", ports: [{name: http, containerPort: 8080}], resources: {requests: {cpu: %s}}}]
     - apiVersion: v1
       kind: Service
       metadata: {name: web, namespace: default}
       spec:
-        clusterIP: 10.96.0.20
-        selector: {app: web}
+%s        selector: {app: web}
         ports: [{name: http, port: 80, targetPort: http}]
-`
+`, replicas, cpu, svcSpec)
+}
+
+var webService = webApp(3, "100m", "        clusterIP: 10.96.0.20\n")
 
 func clientDeployment(name, role string) string {
 	return `    - apiVersion: apps/v1
@@ -422,23 +428,7 @@ spec:
   - {image: "web:*", cpu: 1m, serviceTime: 10ms}
   workloads:
   - inline:
-    - apiVersion: apps/v1
-      kind: Deployment
-      metadata: {name: web, namespace: default}
-      spec:
-        replicas: 2
-        selector: {matchLabels: {app: web}}
-        template:
-          metadata: {labels: {app: web}}
-          spec:
-            containers: [{name: web, image: "web:1", ports: [{name: http, containerPort: 8080}], resources: {requests: {cpu: 200m}}}]
-    - apiVersion: v1
-      kind: Service
-      metadata: {name: web, namespace: default}
-      spec:
-        selector: {app: web}
-        ports: [{name: http, port: 80, targetPort: http}]
-    - apiVersion: autoscaling/v2
+`+webApp(2, "200m", "")+`    - apiVersion: autoscaling/v2
       kind: HorizontalPodAutoscaler
       metadata: {name: web, namespace: default}
       spec:
@@ -466,23 +456,7 @@ spec:
 // sends them to the controller's pods, which proxy to the web Service
 // from their own nodes. While the controller has no pods, requests fail.
 func TestIngressEntry(t *testing.T) {
-	r, _ := runScenario(t, threeNodes+`    - apiVersion: apps/v1
-      kind: Deployment
-      metadata: {name: web, namespace: default}
-      spec:
-        replicas: 3
-        selector: {matchLabels: {app: web}}
-        template:
-          metadata: {labels: {app: web}}
-          spec:
-            containers: [{name: web, image: "web:1", ports: [{name: http, containerPort: 8080}], resources: {requests: {cpu: 100m}}}]
-    - apiVersion: v1
-      kind: Service
-      metadata: {name: web, namespace: default}
-      spec:
-        selector: {app: web}
-        ports: [{name: http, port: 80, targetPort: http}]
-    - apiVersion: apps/v1
+	r, _ := runScenario(t, threeNodes+webApp(3, "100m", "")+`    - apiVersion: apps/v1
       kind: Deployment
       metadata: {name: ingress, namespace: default}
       spec:
@@ -580,11 +554,5 @@ func TestNetworkValidation(t *testing.T) {
 		"via inside":         "  traffic:\n  - {to: default/web, rate: 1, via: default/ing}\n",
 		"unknown pool":       "  traffic:\n  - {to: default/web, rate: 1, from: {pool: nope}}\n",
 	}
-	for name, extra := range cases {
-		t.Run(name, func(t *testing.T) {
-			_, diags := LoadBytes(fstest.MapFS{}, ".", "s.yaml", []byte(storageBase+extra), LoadOptions{})
-			require.True(t, diags.HasErrors(), name)
-			assert.Contains(t, diags.Err().Error(), "s.yaml:")
-		})
-	}
+	requireInvalid(t, cases)
 }

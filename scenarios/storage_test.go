@@ -246,6 +246,13 @@ func TestStorageValidation(t *testing.T) {
 		"zone outage no zone":  "  timeline:\n  - {at: 1m, zoneOutage: {zone: z}}\n",
 		"taint without effect": "  timeline:\n  - {at: 1m, nodeTaint: {pool: n, all: true, key: k}}\n",
 	}
+	requireInvalid(t, cases)
+}
+
+// requireInvalid loads storageBase plus each case's lines and expects an
+// error that names the file.
+func requireInvalid(t *testing.T, cases map[string]string) {
+	t.Helper()
 	for name, extra := range cases {
 		t.Run(name, func(t *testing.T) {
 			_, diags := LoadBytes(fstest.MapFS{}, ".", "s.yaml", []byte(storageBase+extra), LoadOptions{})
